@@ -1,5 +1,6 @@
 package dev.dti;
 
+import dev.dti.cli.Commands;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -12,6 +13,10 @@ public class DtiApplication {
     // DJL must never phone home or download: these machines and most GPU clusters are offline.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.setProperty("OPT_OUT_TRACKING", "true");
+    var command = Commands.find(args);
+    if (command.isPresent()) {
+      System.exit(Commands.run(command.get(), args));
+    }
     SpringApplication.run(DtiApplication.class, args);
   }
 }

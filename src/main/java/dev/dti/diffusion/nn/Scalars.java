@@ -1,0 +1,33 @@
+package dev.dti.diffusion.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Natively created float32 scalar tensors that live as long as their manager.
+ *
+ * <p>DJL's {@code x.mul(2f)} and friends wrap the Java number in a tensor over a direct buffer that
+ * is freed right after the op, while the autograd graph still points at it: a GC between forward
+ * and backward silently corrupts the gradient (shared/DJL-NOTES.md). Every constant on a path that
+ * gradients may flow through comes from here instead.
+ */
+public final class Scalars {
+
+  private final NDManager manager;
+  private final ConcurrentHashMap<Float, NDArray> cache = new ConcurrentHashMap<>();
+
+  public Scalars(NDManager manager) {
+    this.manager = manager;
+  }
+
+  public NDArray of(float value) {
+    return cache.computeIfAbsent(value, v -> manager.full(new Shape(), v, DataType.FLOAT32));
+  }
+
+  public NDArray of(double value) {
+    return of((float) value);
+  }
+}
