@@ -3,10 +3,16 @@ package dev.dti.job;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -118,6 +124,265 @@ public class JobRepository {
         .param("tenantId", tenantId)
         .query(ROW_MAPPER)
         .optional();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The worker side of the queue. Every statement that ends or renews a running job is fenced by
+  // "lease_owner = :owner AND state = 'running'": a worker whose lease was reaped can no longer
+  // write, so a job that another worker took over is never finished twice. A queued job never has
+  // cancel_requested set: every path back to 'queued' turns a requested cancel into 'canceled'.
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Claims the oldest runnable job of one of {@code kinds} for {@code owner}: it becomes running,
+   * its attempt is counted and a lease of {@code lease} starts. {@code SKIP LOCKED} lets any number
+   * of workers, in any number of processes, claim at once without waiting on or double-claiming the
+   * same row.
+   */
+  public Optional<Job> claimNext(Collection<String> kinds, String owner, Duration lease) {
+    return jdbc.sql(
+            """
+            UPDATE jobs SET
+              state = 'running',
+              attempts = attempts + 1,
+              lease_owner = :owner,
+              lease_expires_at = now() + make_interval(secs => :leaseSeconds),
+              started_at = coalesce(started_at, now()),
+              eta_seconds = NULL,
+              updated_at = now()
+            WHERE id = (
+              SELECT id FROM jobs
+              WHERE state = 'queued' AND run_after <= now() AND kind IN (:kinds)
+              ORDER BY created_at, id
+              LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """)
+        .param("owner", owner)
+        .param("leaseSeconds", seconds(lease))
+        .param("kinds", List.copyOf(kinds))
+        .query(ROW_MAPPER)
+        .optional();
+  }
+
+  /**
+   * Extends the lease of a running job and reads whether a cancel was requested. Empty when the
+   * worker no longer holds the lease (the reaper gave the job to someone else, or it ended).
+   */
+  public Optional<Boolean> renewLease(UUID id, String owner, Duration lease) {
+    return jdbc.sql(
+            """
+            UPDATE jobs SET
+              lease_expires_at = now() + make_interval(secs => :leaseSeconds),
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING cancel_requested
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("leaseSeconds", seconds(lease))
+        .query(Boolean.class)
+        .optional();
+  }
+
+  /** Stores a handler's progress report; false when the worker no longer holds the lease. */
+  public boolean updateProgress(
+      UUID id,
+      String owner,
+      int currentStep,
+      int totalSteps,
+      double progress,
+      Double lastLoss,
+      Double embeddingNorm,
+      Double etaSeconds) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  current_step = :currentStep,
+                  total_steps = :totalSteps,
+                  progress = :progress,
+                  last_loss = :lastLoss,
+                  embedding_norm = :embeddingNorm,
+                  eta_seconds = :etaSeconds,
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .param("currentStep", currentStep)
+            .param("totalSteps", totalSteps)
+            .param("progress", progress)
+            .param("lastLoss", lastLoss, Types.DOUBLE)
+            .param("embeddingNorm", embeddingNorm, Types.DOUBLE)
+            .param("etaSeconds", etaSeconds, Types.DOUBLE)
+            .update()
+        == 1;
+  }
+
+  /** The handler finished: the job succeeded with {@code resultJson} (may be null). */
+  public boolean markSucceeded(UUID id, String owner, String resultJson) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  state = 'succeeded',
+                  result = CAST(:result AS jsonb),
+                  progress = 1,
+                  eta_seconds = 0,
+                  error = NULL,
+                  lease_owner = NULL,
+                  lease_expires_at = NULL,
+                  finished_at = now(),
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .param("result", resultJson, Types.VARCHAR)
+            .update()
+        == 1;
+  }
+
+  /** The handler stopped because a cancel was requested. */
+  public boolean markCanceled(UUID id, String owner) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  state = 'canceled',
+                  eta_seconds = NULL,
+                  lease_owner = NULL,
+                  lease_expires_at = NULL,
+                  finished_at = now(),
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .update()
+        == 1;
+  }
+
+  /** The job failed for good; {@code error} is a sentence for the person who submitted it. */
+  public boolean markFailed(UUID id, String owner, String error) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  state = 'failed',
+                  error = :error,
+                  eta_seconds = NULL,
+                  lease_owner = NULL,
+                  lease_expires_at = NULL,
+                  finished_at = now(),
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .param("error", error)
+            .update()
+        == 1;
+  }
+
+  /**
+   * The attempt failed and another is allowed: the job waits {@code delay} in the queue (or ends
+   * canceled if a cancel arrived meanwhile). The attempt stays counted; checkpoints are untouched.
+   */
+  public boolean scheduleRetry(UUID id, String owner, String error, Duration delay) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
+                  finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
+                  run_after = now() + make_interval(secs => :delaySeconds),
+                  error = :error,
+                  eta_seconds = NULL,
+                  lease_owner = NULL,
+                  lease_expires_at = NULL,
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .param("error", error)
+            .param("delaySeconds", seconds(delay))
+            .update()
+        == 1;
+  }
+
+  /**
+   * The worker is shutting down: the job goes back to the queue for another worker to resume, and
+   * the interrupted attempt is not counted against the job.
+   */
+  public boolean releaseToQueue(UUID id, String owner) {
+    return jdbc.sql(
+                """
+                UPDATE jobs SET
+                  state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
+                  finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
+                  attempts = greatest(attempts - 1, 0),
+                  run_after = now(),
+                  eta_seconds = NULL,
+                  lease_owner = NULL,
+                  lease_expires_at = NULL,
+                  updated_at = now()
+                WHERE id = :id AND lease_owner = :owner AND state = 'running'
+                """)
+            .param("id", id)
+            .param("owner", owner)
+            .update()
+        == 1;
+  }
+
+  /**
+   * Returns running jobs whose lease expired (their worker died or hung) to the queue at once; the
+   * lost attempt stays counted, and a job that has used all its attempts this way fails. A job
+   * whose cancel was requested ends canceled. Rows are never deleted: checkpoints in other tables
+   * point at them.
+   */
+  public List<Job> reapExpiredLeases() {
+    return jdbc.sql(
+            """
+            UPDATE jobs SET
+              state = CASE
+                WHEN cancel_requested THEN 'canceled'
+                WHEN attempts >= max_attempts THEN 'failed'
+                ELSE 'queued' END,
+              error = CASE
+                WHEN cancel_requested THEN error
+                WHEN attempts >= max_attempts THEN
+                  'The worker running this job stopped responding during the last of its '
+                  || attempts || ' attempts, so the job was given up.'
+                ELSE
+                  'The worker running attempt ' || attempts
+                  || ' stopped responding; the job went back to the queue.' END,
+              finished_at = CASE
+                WHEN cancel_requested OR attempts >= max_attempts THEN now() ELSE NULL END,
+              run_after = now(),
+              eta_seconds = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              updated_at = now()
+            WHERE id IN (
+              SELECT id FROM jobs
+              WHERE state = 'running' AND lease_expires_at < now()
+              FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """)
+        .query(ROW_MAPPER)
+        .list();
+  }
+
+  /** Number of jobs in each state, over all tenants (the queue-depth gauge). */
+  public Map<JobState, Long> countByState() {
+    Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+    jdbc.sql("SELECT state, count(*) AS jobs FROM jobs GROUP BY state")
+        .query(
+            (RowCallbackHandler)
+                rs -> counts.put(JobState.fromWireName(rs.getString("state")), rs.getLong("jobs")));
+    return counts;
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
   }
 
   private static Job mapRow(ResultSet rs, int rowNum) throws SQLException {

@@ -13,9 +13,9 @@ public class JobService {
   private final JobRepository jobs;
   private final int defaultMaxAttempts;
 
-  public JobService(JobRepository jobs) {
+  public JobService(JobRepository jobs, WorkerProperties workerProperties) {
     this.jobs = jobs;
-    this.defaultMaxAttempts = 3;
+    this.defaultMaxAttempts = workerProperties.maxAttempts();
   }
 
   /** Enqueues a job; joins the caller's transaction so a failed request leaves no job behind. */
