@@ -21,6 +21,12 @@ public class JobConfiguration {
     return lock;
   }
 
+  @Bean
+  QueueDepthMetrics queueDepthMetrics(
+      JobRepository jobs, MeterRegistry meters, WorkerProperties properties) {
+    return new QueueDepthMetrics(jobs, meters, properties.queueDepthCacheTtl());
+  }
+
   @Configuration(proxyBeanMethods = false)
   @Conditional(WorkerRoleCondition.class)
   static class WorkerRole {

@@ -7,15 +7,13 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
 
 /**
  * The {@code dti_jobs{state=…}} gauges: jobs per state over all tenants, from one {@code GROUP BY}
  * shared by all states and reused for {@code queue-depth-cache-ttl}, so scrapes stay cheap. Present
  * in every role, so an API-only pod can drive autoscaling of the workers.
  */
-@Component
-public class QueueDepthMetrics {
+public final class QueueDepthMetrics {
 
   private static final Logger log = LoggerFactory.getLogger(QueueDepthMetrics.class);
 
@@ -25,11 +23,7 @@ public class QueueDepthMetrics {
   private long countedAtNanos;
   private boolean counted;
 
-  public QueueDepthMetrics(JobRepository jobs, MeterRegistry meters, WorkerProperties properties) {
-    this(jobs, meters, properties.queueDepthCacheTtl());
-  }
-
-  QueueDepthMetrics(JobRepository jobs, MeterRegistry meters, Duration cacheTtl) {
+  public QueueDepthMetrics(JobRepository jobs, MeterRegistry meters, Duration cacheTtl) {
     this.jobs = jobs;
     this.ttlNanos = cacheTtl.toNanos();
     for (JobState state : JobState.values()) {

@@ -142,6 +142,8 @@ final class Worker implements Runnable {
       } catch (Throwable t) {
         failure = t;
       }
+      // From here the stop reason is final; the outcome write is fenced by the lease anyway.
+      heartbeat.unwatch(context);
       // An interrupted thread cannot borrow a pooled connection: clear the flag to record the end.
       Thread.interrupted();
       outcome = settle(context, failure);
