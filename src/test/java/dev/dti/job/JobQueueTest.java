@@ -174,11 +174,7 @@ class JobQueueTest extends QueueTestBase {
     jobService.cancel(tenant, job.id());
     AtomicInteger runs = new AtomicInteger();
 
-    boolean ran =
-        pool(fastProperties(1), handler(kind, context -> runs.incrementAndGet()))
-            .workers()
-            .getFirst()
-            .runNextJob();
+    boolean ran = worker(context -> runs.incrementAndGet()).runNextJob();
 
     assertThat(ran).isFalse();
     assertThat(runs).hasValue(0);
@@ -189,17 +185,12 @@ class JobQueueTest extends QueueTestBase {
   void failedAttemptsBackOffExponentiallyThenTheJobFailsWithAReadableError() {
     Job job = enqueue();
     assertThat(job.maxAttempts()).isEqualTo(3);
-    Worker worker =
-        pool(
-                fastProperties(1), // backoff base 200 ms, cap 1 s
-                handler(
-                    kind,
-                    context -> {
-                      throw new IllegalStateException(
-                          "the GPU ran out of memory\n\tat ai.djl.pytorch.jni.PyTorchLibrary");
-                    }))
-            .workers()
-            .getFirst();
+    Worker worker = // backoff base 200 ms, cap 1 s
+        worker(
+            context -> {
+              throw new IllegalStateException(
+                  "the GPU ran out of memory\n\tat ai.djl.pytorch.jni.PyTorchLibrary");
+            });
 
     assertThat(worker.runNextJob()).isTrue();
     Job afterFirst = reload(job);
@@ -237,16 +228,11 @@ class JobQueueTest extends QueueTestBase {
   void aTerminalFailureFailsTheJobAtOnce() {
     Job job = enqueue();
     Worker worker =
-        pool(
-                fastProperties(1),
-                handler(
-                    kind,
-                    context -> {
-                      throw new TerminalJobException(
-                          "the concept has no images, so there is nothing to learn from");
-                    }))
-            .workers()
-            .getFirst();
+        worker(
+            context -> {
+              throw new TerminalJobException(
+                  "the concept has no images, so there is nothing to learn from");
+            });
 
     assertThat(worker.runNextJob()).isTrue();
 
@@ -260,12 +246,7 @@ class JobQueueTest extends QueueTestBase {
   @Test
   void aCompletedJobSucceedsWithItsResult() {
     Job job = enqueue();
-    Worker worker =
-        pool(
-                fastProperties(1),
-                handler(kind, context -> context.complete("{\"embedding\": \"e1\"}")))
-            .workers()
-            .getFirst();
+    Worker worker = worker(context -> context.complete("{\"embedding\": \"e1\"}"));
 
     assertThat(worker.runNextJob()).isTrue();
 
@@ -363,19 +344,7 @@ class JobQueueTest extends QueueTestBase {
   void aHandlerThatIgnoresShutdownIsInterruptedAfterTheGraceAndItsJobRequeued() {
     Job job = enqueue();
     CountDownLatch started = new CountDownLatch(1);
-    WorkerProperties shortGrace =
-        new WorkerProperties(
-            List.of("cpu"),
-            1,
-            Duration.ofMillis(20),
-            Duration.ofSeconds(2),
-            Duration.ofMillis(100),
-            Duration.ofMillis(200),
-            3,
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            Duration.ofMillis(300),
-            Duration.ZERO);
+    WorkerProperties shortGrace = fastProperties(List.of("cpu"), 1, Duration.ofMillis(300));
     WorkerPool pool =
         pool(
             shortGrace,

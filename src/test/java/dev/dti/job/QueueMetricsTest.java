@@ -49,18 +49,7 @@ class QueueMetricsTest extends QueueTestBase {
     enqueue();
     Worker worker =
         pool(
-                new WorkerProperties(
-                    List.of("gpu:7"),
-                    1,
-                    Duration.ofMillis(20),
-                    Duration.ofSeconds(2),
-                    Duration.ofMillis(100),
-                    Duration.ofMillis(200),
-                    3,
-                    Duration.ofMillis(200),
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(5),
-                    Duration.ZERO),
+                fastProperties(List.of("gpu:7"), 1, Duration.ofSeconds(5)),
                 meters,
                 handler(kind, context -> Thread.sleep(50)))
             .workers()

@@ -37,9 +37,18 @@ abstract class QueueTestBase extends IntegrationTest {
 
   /** Short intervals so leases, heartbeats and backoff play out in fractions of a second. */
   static WorkerProperties fastProperties(int workers) {
+    return fastProperties(List.of("cpu"), workers, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Poll 20 ms, lease 2 s, heartbeat 100 ms, reaper 200 ms, 3 attempts, backoff 200 ms doubling up
+   * to 1 s, no caching of the queue depth.
+   */
+  static WorkerProperties fastProperties(
+      List<String> devices, int workersPerDevice, Duration shutdownGrace) {
     return new WorkerProperties(
-        List.of("cpu"),
-        workers,
+        devices,
+        workersPerDevice,
         Duration.ofMillis(20),
         Duration.ofSeconds(2),
         Duration.ofMillis(100),
@@ -47,8 +56,13 @@ abstract class QueueTestBase extends IntegrationTest {
         3,
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
-        Duration.ofSeconds(5),
+        shutdownGrace,
         Duration.ZERO);
+  }
+
+  /** A worker of a pool that is never started: the test drives it with {@code runNextJob()}. */
+  Worker worker(HandlerBody body) {
+    return pool(fastProperties(1), handler(kind, body)).workers().getFirst();
   }
 
   WorkerPool pool(WorkerProperties properties, JobHandler... handlers) {
