@@ -1,5 +1,6 @@
 package dev.dti.cli;
 
+import dev.dti.toyworld.ToyWorldCommands;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +8,7 @@ import java.util.Optional;
 /** The jar's command groups; with no matching first argument the service starts as usual. */
 public final class Commands {
 
-  private static final List<CommandGroup> GROUPS = List.of();
+  private static final List<CommandGroup> GROUPS = List.of(new ToyWorldCommands());
 
   private Commands() {}
 
