@@ -15,6 +15,10 @@ public record Degradation(String name, double blurSigma, double noiseSigma) {
   public static final Degradation BLUR_NOISE_010 =
       new Degradation("blur 0.6 px + noise σ 0.10", 0.6, 0.10);
 
+  /** Beyond what generated pictures should show: where the judge starts to fail. */
+  public static final Degradation STRESS =
+      new Degradation("stress: blur 1.0 px + noise σ 0.20", 1.0, 0.20);
+
   public BufferedImage apply(BufferedImage image, RandomGenerator random) {
     if (blurSigma == 0 && noiseSigma == 0) {
       return image;

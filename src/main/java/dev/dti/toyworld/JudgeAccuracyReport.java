@@ -16,7 +16,8 @@ final class JudgeAccuracyReport {
         layout (held-out stream, seed %d, every shape equally often, so half the objects have an \
         unnamed shape). Two-object rows count each half's object, so they cover %d objects. \
         Degraded pictures imitate generated ones: a Gaussian blur (σ 0.6 px), then Gaussian pixel \
-        noise (σ as a share of the 0–255 range). Regenerate with \
+        noise (σ as a share of the 0–255 range); the stress rows go beyond that to show where the \
+        judge starts to fail. Regenerate with \
         `java -jar target/dti-service.jar toyworld judge-accuracy --count %d --seed %d`.
 
         | scene | picture | background | colour | shape |

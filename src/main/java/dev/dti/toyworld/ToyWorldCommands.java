@@ -37,7 +37,11 @@ public final class ToyWorldCommands implements CommandGroup {
   static final String BENCHMARK_SECTION = "Toy world judge";
 
   private static final List<Degradation> CONDITIONS =
-      List.of(Degradation.CLEAN, Degradation.BLUR_NOISE_005, Degradation.BLUR_NOISE_010);
+      List.of(
+          Degradation.CLEAN,
+          Degradation.BLUR_NOISE_005,
+          Degradation.BLUR_NOISE_010,
+          Degradation.STRESS);
 
   private final PrintStream out;
 
