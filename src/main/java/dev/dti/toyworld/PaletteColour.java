@@ -1,5 +1,6 @@
 package dev.dti.toyworld;
 
+import java.util.Comparator;
 import java.util.List;
 
 /** A named colour of the toy world's palette, as 8-bit sRGB. */
@@ -28,8 +29,6 @@ public interface PaletteColour {
   /** The palette entries nearest to an RGB value, nearest first. */
   static <C extends PaletteColour> List<C> byDistance(
       List<C> palette, double r, double g, double b) {
-    return palette.stream()
-        .sorted(java.util.Comparator.comparingDouble(c -> c.distanceTo(r, g, b)))
-        .toList();
+    return palette.stream().sorted(Comparator.comparingDouble(c -> c.distanceTo(r, g, b))).toList();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class SceneSamplerTest {
@@ -87,7 +88,7 @@ class SceneSamplerTest {
     return take(sampler::next, count);
   }
 
-  private static List<Scene> take(java.util.function.Supplier<Scene> next, int count) {
+  private static List<Scene> take(Supplier<Scene> next, int count) {
     List<Scene> scenes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       scenes.add(next.get());

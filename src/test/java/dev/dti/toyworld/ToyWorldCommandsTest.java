@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +88,7 @@ class ToyWorldCommandsTest {
         .containsEntry(
             "objects",
             List.of(
-                java.util.Map.of(
+                Map.of(
                     "shape",
                     "heart",
                     "colour",
