@@ -1,0 +1,148 @@
+package dev.dti.diffusion.scheduler;
+
+import static dev.dti.diffusion.scheduler.Coefficients.scalar;
+
+import ai.djl.ndarray.NDArray;
+import dev.dti.diffusion.nn.GaussianNoise;
+
+/**
+ * diffusers' {@code DDIMScheduler} (Song et al., Denoising Diffusion Implicit Models, eq. 12):
+ *
+ * <pre>
+ *   x̂_0      = (x_t − √(1−ᾱ_t)·ε) / √ᾱ_t
+ *   σ_t      = η · √((1−ᾱ_prev)/(1−ᾱ_t) · (1 − ᾱ_t/ᾱ_prev))
+ *   x_prev   = √ᾱ_prev·x̂_0 + √(1−ᾱ_prev−σ_t²)·ε + σ_t·z,   z ~ N(0, 1)
+ * </pre>
+ *
+ * with ᾱ_prev = final_alpha_cumprod when the previous timestep is below 0.
+ */
+public final class DDIMScheduler {
+
+  private final SchedulerConfig config;
+  private final float[] alphasCumprod;
+  private final float finalAlphaCumprod;
+  private int numInferenceSteps;
+  private int[] timesteps;
+
+  public DDIMScheduler(SchedulerConfig config) {
+    this.config = config;
+    this.alphasCumprod = Betas.alphasCumprod(Betas.betas(config));
+    this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
+  }
+
+  public SchedulerConfig config() {
+    return config;
+  }
+
+  /** σ of the initial noise: DDIM starts from N(0, 1). */
+  public double initNoiseSigma() {
+    return 1.0;
+  }
+
+  /** ᾱ used for the step that lands before timestep 0. */
+  public float finalAlphaCumprod() {
+    return finalAlphaCumprod;
+  }
+
+  /** Chooses the {@code steps} timesteps of sampling, highest first, by timestep_spacing. */
+  public void setTimesteps(int steps) {
+    int trainSteps = config.numTrainTimesteps();
+    if (steps < 1 || steps > trainSteps) {
+      throw new IllegalArgumentException(
+          "num_inference_steps must be in [1, " + trainSteps + "], was " + steps);
+    }
+    int[] chosen = new int[steps];
+    for (int i = 0; i < steps; i++) {
+      chosen[i] =
+          switch (config.timestepSpacing()) {
+            // (arange(0, n) · (T // n)).round()[::-1] + steps_offset
+            case "leading" -> (steps - 1 - i) * (trainSteps / steps) + config.stepsOffset();
+            // round(arange(T, 0, −T/n)) − 1
+            case "trailing" -> (int) Math.rint(trainSteps - i * ((double) trainSteps / steps)) - 1;
+            // linspace(0, T − 1, n).round()[::-1]
+            case "linspace" ->
+                (int)
+                    Math.rint((double) (trainSteps - 1) * (steps - 1 - i) / Math.max(1, steps - 1));
+            default -> throw new IllegalStateException(config.timestepSpacing());
+          };
+    }
+    this.numInferenceSteps = steps;
+    this.timesteps = chosen;
+  }
+
+  public int[] timesteps() {
+    requireTimesteps();
+    return timesteps.clone();
+  }
+
+  /** A deterministic step (η = 0). */
+  public SchedulerOutput step(NDArray modelOutput, int timestep, NDArray sample) {
+    return step(modelOutput, timestep, sample, 0, null);
+  }
+
+  /**
+   * One reverse step from {@code timestep}. With η > 0 the added noise z comes from {@code noise},
+   * so a seeded generator makes the whole trajectory reproducible.
+   */
+  public SchedulerOutput step(
+      NDArray modelOutput, int timestep, NDArray sample, double eta, GaussianNoise noise) {
+    requireTimesteps();
+    if (eta > 0 && noise == null) {
+      throw new IllegalArgumentException("eta > 0 needs a noise generator");
+    }
+    int prevTimestep = timestep - config.numTrainTimesteps() / numInferenceSteps;
+    double alphaProd = alphasCumprod[timestep];
+    double alphaProdPrev = prevTimestep >= 0 ? alphasCumprod[prevTimestep] : finalAlphaCumprod;
+    double betaProd = 1 - alphaProd;
+
+    NDArray predOriginal;
+    NDArray predEpsilon;
+    switch (config.predictionType()) {
+      case "epsilon" -> {
+        predOriginal =
+            sample
+                .sub(modelOutput.mul(scalar(sample, Math.sqrt(betaProd))))
+                .div(scalar(sample, Math.sqrt(alphaProd)));
+        predEpsilon = modelOutput;
+      }
+      case "sample" -> {
+        predOriginal = modelOutput;
+        predEpsilon =
+            sample
+                .sub(predOriginal.mul(scalar(sample, Math.sqrt(alphaProd))))
+                .div(scalar(sample, Math.sqrt(betaProd)));
+      }
+      case "v_prediction" -> {
+        predOriginal =
+            sample
+                .mul(scalar(sample, Math.sqrt(alphaProd)))
+                .sub(modelOutput.mul(scalar(sample, Math.sqrt(betaProd))));
+        predEpsilon =
+            modelOutput
+                .mul(scalar(sample, Math.sqrt(alphaProd)))
+                .add(sample.mul(scalar(sample, Math.sqrt(betaProd))));
+      }
+      default -> throw new IllegalStateException(config.predictionType());
+    }
+    if (config.clipSample()) {
+      double range = config.clipSampleRange();
+      predOriginal = predOriginal.maximum(scalar(sample, -range)).minimum(scalar(sample, range));
+    }
+
+    double variance = (1 - alphaProdPrev) / betaProd * (1 - alphaProd / alphaProdPrev);
+    double std = eta * Math.sqrt(variance);
+    NDArray direction = predEpsilon.mul(scalar(sample, Math.sqrt(1 - alphaProdPrev - std * std)));
+    NDArray prev = predOriginal.mul(scalar(sample, Math.sqrt(alphaProdPrev))).add(direction);
+    if (eta > 0) {
+      NDArray z = noise.next(sample.getManager(), modelOutput.getShape());
+      prev = prev.add(z.mul(scalar(sample, std)));
+    }
+    return new SchedulerOutput(prev, predOriginal);
+  }
+
+  private void requireTimesteps() {
+    if (timesteps == null) {
+      throw new IllegalStateException("call setTimesteps before stepping");
+    }
+  }
+}
