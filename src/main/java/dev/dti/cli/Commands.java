@@ -1,5 +1,6 @@
 package dev.dti.cli;
 
+import dev.dti.diffusion.pipeline.ModelCommands;
 import dev.dti.toyworld.ToyWorldCommands;
 import java.util.Arrays;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.Optional;
 /** The jar's command groups; with no matching first argument the service starts as usual. */
 public final class Commands {
 
-  private static final List<CommandGroup> GROUPS = List.of(new ToyWorldCommands());
+  private static final List<CommandGroup> GROUPS =
+      List.of(new ToyWorldCommands(), new ModelCommands());
 
   private Commands() {}
 

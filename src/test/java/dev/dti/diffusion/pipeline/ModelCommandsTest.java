@@ -1,0 +1,82 @@
+package dev.dti.diffusion.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import dev.dti.cli.Commands;
+import dev.dti.diffusion.io.SafetensorsFile;
+import dev.dti.support.Golden;
+import dev.dti.support.MaxAbsError;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code model run} in-process on each golden folder and compares with outputs.safetensors.
+ */
+class ModelCommandsTest {
+
+  private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+  private final ModelCommands command =
+      new ModelCommands(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+  private void assertRunMatchesGolden(
+      String folder, String component, List<String> outputNames, double limit, Path dir)
+      throws Exception {
+    Path golden = Golden.dir(folder);
+    Path out = dir.resolve(component + ".safetensors");
+
+    int exit =
+        command.run(
+            new String[] {
+              "run",
+              "--dir",
+              golden.toString(),
+              "--component",
+              component,
+              "--inputs",
+              golden.resolve("inputs.safetensors").toString(),
+              "--out",
+              out.toString()
+            });
+
+    assertThat(exit).isZero();
+    try (NDManager manager = NDManager.newBaseManager();
+        var actual = SafetensorsFile.open(out);
+        var expected = SafetensorsFile.open(golden.resolve("outputs.safetensors"))) {
+      assertThat(actual.names()).containsExactlyInAnyOrderElementsOf(outputNames);
+      for (String name : outputNames) {
+        double error = MaxAbsError.of(actual.load(manager, name), expected.load(manager, name));
+        System.out.printf("model run %s: %s max abs error %.3g%n", component, name, error);
+        assertThat(error).as(name).isLessThanOrEqualTo(limit);
+      }
+    }
+  }
+
+  @Test
+  void vaeEncodeWritesTheLatentDistributionOfTheGoldenImage(@TempDir Path dir) throws Exception {
+    assertRunMatchesGolden(
+        "vae_tiny", "vae_encode", List.of("latent_dist_mean", "latent_dist_logvar"), 1e-5, dir);
+  }
+
+  @Test
+  void vaeDecodeWritesTheDecodedSampleOfTheGoldenLatent(@TempDir Path dir) throws Exception {
+    assertRunMatchesGolden("vae_tiny", "vae_decode", List.of("decoded_sample"), 1e-5, dir);
+  }
+
+  @Test
+  void theModelGroupIsRegisteredAndReportsAnUnknownComponentAsUsageError() {
+    assertThat(Commands.find(new String[] {"model", "run"})).isPresent();
+    int exit =
+        Commands.run(
+            command,
+            new String[] {
+              "model", "run", "--dir", ".", "--component", "vae", "--inputs", "x", "--out", "y"
+            });
+    assertThat(exit).isEqualTo(2);
+  }
+}
