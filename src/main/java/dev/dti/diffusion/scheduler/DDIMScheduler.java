@@ -46,25 +46,10 @@ public final class DDIMScheduler {
 
   /** Chooses the {@code steps} timesteps of sampling, highest first, by timestep_spacing. */
   public void setTimesteps(int steps) {
-    int trainSteps = config.numTrainTimesteps();
-    if (steps < 1 || steps > trainSteps) {
-      throw new IllegalArgumentException(
-          "num_inference_steps must be in [1, " + trainSteps + "], was " + steps);
-    }
+    double[] spaced = TimestepSpacing.timesteps(config, steps);
     int[] chosen = new int[steps];
     for (int i = 0; i < steps; i++) {
-      chosen[i] =
-          switch (config.timestepSpacing()) {
-            // (arange(0, n) · (T // n)).round()[::-1] + steps_offset
-            case "leading" -> (steps - 1 - i) * (trainSteps / steps) + config.stepsOffset();
-            // round(arange(T, 0, −T/n)) − 1
-            case "trailing" -> (int) Math.rint(trainSteps - i * ((double) trainSteps / steps)) - 1;
-            // linspace(0, T − 1, n).round()[::-1]
-            case "linspace" ->
-                (int)
-                    Math.rint((double) (trainSteps - 1) * (steps - 1 - i) / Math.max(1, steps - 1));
-            default -> throw new IllegalStateException(config.timestepSpacing());
-          };
+      chosen[i] = (int) Math.rint(spaced[i]); // numpy's round: half to even
     }
     this.numInferenceSteps = steps;
     this.timesteps = chosen;

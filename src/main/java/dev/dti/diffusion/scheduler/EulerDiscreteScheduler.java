@@ -35,26 +35,11 @@ public final class EulerDiscreteScheduler {
 
   /** Timesteps (float, highest first) and their σ, linearly interpolated, followed by σ = 0. */
   public void setTimesteps(int steps) {
-    int trainSteps = config.numTrainTimesteps();
-    if (steps < 1 || steps > trainSteps) {
-      throw new IllegalArgumentException(
-          "num_inference_steps must be in [1, " + trainSteps + "], was " + steps);
-    }
+    double[] spaced = TimestepSpacing.timesteps(config, steps);
     float[] chosen = new float[steps];
-    for (int i = 0; i < steps; i++) {
-      int fromEnd = steps - 1 - i;
-      chosen[i] =
-          switch (config.timestepSpacing()) {
-            case "linspace" ->
-                (float) ((double) (trainSteps - 1) * fromEnd / Math.max(1, steps - 1));
-            case "leading" -> (float) fromEnd * (trainSteps / steps) + config.stepsOffset();
-            case "trailing" ->
-                (float) Math.rint(trainSteps - i * ((double) trainSteps / steps)) - 1;
-            default -> throw new IllegalStateException(config.timestepSpacing());
-          };
-    }
     float[] chosenSigmas = new float[steps + 1];
     for (int i = 0; i < steps; i++) {
+      chosen[i] = (float) spaced[i];
       chosenSigmas[i] = (float) interpolate(chosen[i]);
     }
     this.timesteps = chosen;
