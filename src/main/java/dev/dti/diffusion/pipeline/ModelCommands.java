@@ -25,8 +25,7 @@ public final class ModelCommands implements CommandGroup {
   private static final String USAGE =
       """
       usage: model run --dir MODEL_DIR --component vae_encode|vae_decode \
-      --inputs IN.safetensors --out OUT.safetensors
-             model tokenize --dir MODEL_DIR --text TEXT""";
+      --inputs IN.safetensors --out OUT.safetensors""";
 
   private final PrintStream out;
 
@@ -45,7 +44,7 @@ public final class ModelCommands implements CommandGroup {
 
   @Override
   public String summary() {
-    return "run one model component on safetensors inputs (run), or tokenize a prompt (tokenize)";
+    return "run one model component on safetensors inputs (run)";
   }
 
   @Override
@@ -96,8 +95,7 @@ public final class ModelCommands implements CommandGroup {
     return Files.isDirectory(sub) ? sub : dir;
   }
 
-  private static final List<String> COMPONENTS =
-      List.of("vae_encode", "vae_decode");
+  private static final List<String> COMPONENTS = List.of("vae_encode", "vae_decode");
 
   private void runComponent(Path dir, String component, Path inputsFile, Path outFile)
       throws IOException {
