@@ -76,6 +76,62 @@ public final class SafetensorsWriter {
     }
   }
 
+  /** A float32 tensor held in Java memory: row-major values and their shape. */
+  public record Float32(long[] shape, float[] values) {
+    public Float32 {
+      long count = 1;
+      for (long dim : shape) {
+        if (dim < 0) {
+          throw new IllegalArgumentException("negative dimension in shape");
+        }
+        count *= dim;
+      }
+      if (count != values.length) {
+        throw new IllegalArgumentException(
+            "shape holds " + count + " values but " + values.length + " were given");
+      }
+    }
+  }
+
+  /**
+   * Writes float32 tensors held in Java memory, without an NDManager or a native engine: the same
+   * layout as {@link #write(OutputStream, Map, Map)} (metadata first, tensors in map order).
+   */
+  public static byte[] float32ToBytes(Map<String, Float32> tensors, Map<String, String> metadata) {
+    ObjectNode header = JSON.createObjectNode();
+    if (metadata != null && !metadata.isEmpty()) {
+      ObjectNode meta = header.putObject("__metadata__");
+      metadata.forEach(meta::put);
+    }
+    long offset = 0;
+    for (Map.Entry<String, Float32> entry : tensors.entrySet()) {
+      ObjectNode node = header.putObject(entry.getKey());
+      node.put("dtype", "F32");
+      ArrayNode shape = node.putArray("shape");
+      for (long dim : entry.getValue().shape()) {
+        shape.add(dim);
+      }
+      long length = 4L * entry.getValue().values().length;
+      node.putArray("data_offsets").add(offset).add(offset + length);
+      offset += length;
+    }
+    byte[] headerBytes = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
+    int padding = (8 - headerBytes.length % 8) % 8;
+    ByteBuffer out =
+        ByteBuffer.allocate(Math.toIntExact(8 + headerBytes.length + padding + offset))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    out.putLong(headerBytes.length + padding).put(headerBytes);
+    for (int i = 0; i < padding; i++) {
+      out.put((byte) ' ');
+    }
+    for (Float32 tensor : tensors.values()) {
+      for (float value : tensor.values()) {
+        out.putFloat(value);
+      }
+    }
+    return out.array();
+  }
+
   private static String dtypeName(DataType type) {
     return switch (type) {
       case FLOAT32 -> "F32";
