@@ -1,0 +1,74 @@
+package dev.dti.concept.embedding;
+
+import java.util.Locale;
+
+/**
+ * The portable embedding files the service writes, all safetensors with float32 rows [n, d].
+ *
+ * <ul>
+ *   <li>{@link #DIFFUSERS}: {@code {"<token>": [n, d]}} with metadata {@code format=pt}, for
+ *       diffusers' {@code load_textual_inversion}, which takes the single key as the token.
+ *   <li>{@link #A1111}: {@code {"emb_params": [n, d]}} for the AUTOMATIC1111 web UI and its forks,
+ *       which name the embedding after the file.
+ *   <li>{@link #KOHYA}: the same tensor layout, as kohya-ss sd-scripts saves and loads it.
+ * </ul>
+ */
+public enum EmbeddingFormat {
+  DIFFUSERS("diffusers"),
+  A1111("a1111"),
+  KOHYA("kohya");
+
+  private final String wireName;
+
+  EmbeddingFormat(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The lower-case name used in URLs and JSON: {@code diffusers}, {@code a1111}, {@code kohya}. */
+  public String wireName() {
+    return wireName;
+  }
+
+  /**
+   * The name to offer for download: the token without its angle brackets, reduced to letters,
+   * digits, '.', '_' and '-', then {@code .safetensors} (e.g. {@code <my-rabbit>} → {@code
+   * my-rabbit.safetensors}). The same for every format: A1111 and kohya name the embedding after
+   * the file, so the stem is what users type in their prompts there, and diffusers ignores the name
+   * of a file it is given directly.
+   */
+  public String suggestedFilename(String token) {
+    return filenameStem(token) + ".safetensors";
+  }
+
+  static String filenameStem(String token) {
+    String clean =
+        (token == null ? "" : token)
+            .replace("<", "")
+            .replace(">", "")
+            .replaceAll("[^A-Za-z0-9._-]+", "-")
+            .replaceAll("-{2,}", "-")
+            .replaceAll("^[-.]+|[-.]+$", "");
+    if (clean.length() > 100) {
+      clean = clean.substring(0, 100);
+    }
+    return clean.isEmpty() ? "embedding" : clean;
+  }
+
+  public static EmbeddingFormat fromWireName(String name) {
+    if (name != null) {
+      String wanted = name.trim().toLowerCase(Locale.ROOT);
+      for (EmbeddingFormat format : values()) {
+        if (format.wireName.equals(wanted)) {
+          return format;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown embedding format '" + name + "': expected diffusers, a1111 or kohya");
+  }
+
+  @Override
+  public String toString() {
+    return wireName;
+  }
+}
