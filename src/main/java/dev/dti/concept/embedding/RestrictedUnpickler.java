@@ -69,6 +69,17 @@ final class RestrictedUnpickler {
   static final long MAX_TENSOR_VALUES =
       (long) EmbeddingFile.MAX_VECTORS * EmbeddingFile.MAX_DIMENSION;
 
+  /**
+   * The pickle of an embedding file is about a kilobyte; the cap keeps the number of objects a
+   * hostile pickle can create (one per opcode at most) small.
+   */
+  static final int MAX_PICKLE_BYTES = 64 * 1024;
+
+  /**
+   * All tensors of one pickle together: a few embeddings' worth, so repeats cannot exhaust memory.
+   */
+  static final long MAX_TOTAL_TENSOR_VALUES = 4 * MAX_TENSOR_VALUES;
+
   private static final int MAX_GLOBAL_LINE = 256;
 
   private final byte[] code;
@@ -79,6 +90,7 @@ final class RestrictedUnpickler {
   private final ArrayList<Object> stack = new ArrayList<>();
   private final ArrayList<Integer> marks = new ArrayList<>();
   private int pc;
+  private long builtValues;
 
   private RestrictedUnpickler(
       byte[] code, Function<String, byte[]> storages, ByteOrder storageOrder) {
@@ -93,6 +105,14 @@ final class RestrictedUnpickler {
    * are decoded in {@code storageOrder}.
    */
   static Object load(byte[] code, Function<String, byte[]> storages, ByteOrder storageOrder) {
+    if (code.length > MAX_PICKLE_BYTES) {
+      throw refused(
+          "the pickle has "
+              + code.length
+              + " bytes; an embedding file's is a few kilobytes (at most "
+              + MAX_PICKLE_BYTES
+              + ")");
+    }
     return new RestrictedUnpickler(code, storages, storageOrder).run();
   }
 
@@ -233,7 +253,12 @@ final class RestrictedUnpickler {
         throw refused("_rebuild_tensor_v2 takes 6 or 7 arguments, got " + a.size());
       }
       requireNoHooks(a.get(5));
-      return tensor(a.get(0), a.get(1), a.get(2), a.get(3));
+      Tensor tensor = tensor(a.get(0), a.get(1), a.get(2), a.get(3));
+      builtValues += tensor.values().length;
+      if (builtValues > MAX_TOTAL_TENSOR_VALUES) {
+        throw refused("the pickle builds more tensor data than an embedding file holds");
+      }
+      return tensor;
     }
     // _rebuild_parameter(data, requires_grad, backward_hooks[, state]): the data is the tensor.
     int expected = global.equals(REBUILD_PARAMETER) ? 3 : 4;

@@ -34,6 +34,14 @@ final class PickleBytes {
     return op('}');
   }
 
+  PickleBytes emptyList() {
+    return op(']');
+  }
+
+  PickleBytes appends() {
+    return op('e');
+  }
+
   PickleBytes emptyTuple() {
     return op(')');
   }

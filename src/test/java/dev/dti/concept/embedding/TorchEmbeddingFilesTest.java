@@ -306,6 +306,28 @@ class TorchEmbeddingFilesTest {
   }
 
   @Test
+  void picklesThatWouldExhaustMemoryAreRefused() {
+    // 64 KiB of EMPTY_DICT would be 64 Ki objects; an embedding pickle is about a kilobyte.
+    byte[] dicts = new byte[64 * 1024 + 1];
+    Arrays.fill(dicts, (byte) '}');
+    assertThatThrownBy(() -> EmbeddingFiles.read(archive("a", dicts, new byte[0]), "x.pt"))
+        .hasMessageContaining("an embedding file's is a few kilobytes");
+
+    // The same 75 x 4096 tensor rebuilt again and again from one storage: each REDUCE is a few
+    // bytes of pickle but 1.2 MB of floats.
+    int numel = 75 * 4096;
+    PickleBytes p = new PickleBytes().proto(2).emptyList().put(0).mark();
+    p.tensor(1, "0", numel, 0, new int[] {75, 4096}, new int[] {4096, 1});
+    for (int i = 0; i < 10; i++) {
+      p.get(1).mark().get(6).binpersid().integer(0).get(7).get(8).newFalse();
+      p.get(9).emptyTuple().reduce().tuple().reduce();
+    }
+    byte[] pt = archive("archive", p.appends().stop().bytes(), new byte[4 * numel]);
+    assertThatThrownBy(() -> EmbeddingFiles.read(pt, "x.pt"))
+        .hasMessageContaining("more tensor data than an embedding file holds");
+  }
+
+  @Test
   void aDictWithoutAnEmbeddingIsNotAnEmbeddingFile() {
     byte[] pickle =
         new PickleBytes()
