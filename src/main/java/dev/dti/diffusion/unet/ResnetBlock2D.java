@@ -1,0 +1,55 @@
+package dev.dti.diffusion.unet;
+
+import ai.djl.ndarray.NDArray;
+import dev.dti.diffusion.nn.Activations;
+import dev.dti.diffusion.nn.Conv2d;
+import dev.dti.diffusion.nn.GroupNorm;
+import dev.dti.diffusion.nn.Linear;
+import dev.dti.diffusion.nn.Parameters;
+
+/**
+ * diffusers' {@code ResnetBlock2D} with time_embedding_norm "default": GN → SiLU → conv1 → + the
+ * projected time embedding per channel → GN → SiLU → conv2, plus the input (through a 1×1
+ * conv_shortcut when the channel count changes), divided by output_scale_factor.
+ */
+public final class ResnetBlock2D {
+
+  private final GroupNorm norm1;
+  private final Conv2d conv1;
+  private final Linear timeEmbProj;
+  private final GroupNorm norm2;
+  private final Conv2d conv2;
+  private final Conv2d convShortcut;
+  private final NDArray outputScaleFactor;
+
+  public ResnetBlock2D(
+      Parameters p,
+      int inChannels,
+      int outChannels,
+      int tembChannels,
+      int groups,
+      double eps,
+      double outputScaleFactor) {
+    this.norm1 = new GroupNorm(p.sub("norm1"), groups, inChannels, eps);
+    this.conv1 = new Conv2d(p.sub("conv1"), inChannels, outChannels, 3, 1, 1);
+    this.timeEmbProj = new Linear(p.sub("time_emb_proj"), tembChannels, outChannels, true);
+    this.norm2 = new GroupNorm(p.sub("norm2"), groups, outChannels, eps);
+    this.conv2 = new Conv2d(p.sub("conv2"), outChannels, outChannels, 3, 1, 1);
+    this.convShortcut =
+        inChannels == outChannels
+            ? null
+            : new Conv2d(p.sub("conv_shortcut"), inChannels, outChannels, 1, 1, 0);
+    this.outputScaleFactor = outputScaleFactor == 1.0 ? null : p.scalars().of(outputScaleFactor);
+  }
+
+  /** x [B, C_in, H, W], temb [B, temb_channels] → [B, C_out, H, W]. */
+  public NDArray forward(NDArray x, NDArray temb) {
+    NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
+    NDArray t = timeEmbProj.forward(Activations.silu(temb));
+    h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
+    h = conv2.forward(Activations.silu(norm2.forward(h)));
+    NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
+    NDArray out = shortcut.add(h);
+    return outputScaleFactor == null ? out : out.div(outputScaleFactor);
+  }
+}

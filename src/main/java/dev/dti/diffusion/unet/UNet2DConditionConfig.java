@@ -1,0 +1,343 @@
+package dev.dti.diffusion.unet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The part of diffusers' {@code UNet2DConditionModel} config.json that Stable Diffusion 1.x and 2.x
+ * use. {@code attentionHeadDim} is per down block (an int in config.json is repeated); in diffusers
+ * it is, despite its name, the NUMBER of heads — see {@link #attentionHeads(int)}.
+ */
+public record UNet2DConditionConfig(
+    Integer sampleSize,
+    int inChannels,
+    int outChannels,
+    boolean flipSinToCos,
+    int freqShift,
+    List<String> downBlockTypes,
+    String midBlockType,
+    List<String> upBlockTypes,
+    List<Integer> blockOutChannels,
+    int layersPerBlock,
+    int downsamplePadding,
+    double midBlockScaleFactor,
+    String actFn,
+    int normNumGroups,
+    double normEps,
+    int crossAttentionDim,
+    int transformerLayersPerBlock,
+    List<Integer> attentionHeadDim,
+    boolean useLinearProjection,
+    boolean upcastAttention,
+    int convInKernel,
+    int convOutKernel) {
+
+  public static final String CROSS_ATTN_DOWN = "CrossAttnDownBlock2D";
+  public static final String DOWN = "DownBlock2D";
+  public static final String CROSS_ATTN_MID = "UNetMidBlock2DCrossAttn";
+  public static final String CROSS_ATTN_UP = "CrossAttnUpBlock2D";
+  public static final String UP = "UpBlock2D";
+
+  /**
+   * The defaults of {@code UNet2DConditionModel.__init__} in diffusers v0.27.2
+   * (models/unets/unet_2d_condition.py), used for every key config.json leaves out. These are the
+   * SD 1.x shapes except {@code cross_attention_dim}, whose default 1280 no released SD model uses.
+   */
+  public static final UNet2DConditionConfig DIFFUSERS_DEFAULTS =
+      new UNet2DConditionConfig(
+          null,
+          4,
+          4,
+          true,
+          0,
+          List.of(CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, CROSS_ATTN_DOWN, DOWN),
+          CROSS_ATTN_MID,
+          List.of(UP, CROSS_ATTN_UP, CROSS_ATTN_UP, CROSS_ATTN_UP),
+          List.of(320, 640, 1280, 1280),
+          2,
+          1,
+          1.0,
+          "silu",
+          32,
+          1e-5,
+          1280,
+          1,
+          List.of(8, 8, 8, 8),
+          false,
+          false,
+          3,
+          3);
+
+  /**
+   * Keys whose feature this port does not implement, with the only value accepted (diffusers'
+   * default, which switches the feature off). SDXL's added conditioning, class embeddings, etc.
+   */
+  private static final Map<String, Object> UNSUPPORTED_UNLESS = unsupportedUnless();
+
+  private static Map<String, Object> unsupportedUnless() {
+    Map<String, Object> keys = new LinkedHashMap<>();
+    keys.put("center_input_sample", false);
+    keys.put("only_cross_attention", false);
+    keys.put("mid_block_only_cross_attention", null);
+    keys.put("dual_cross_attention", false);
+    keys.put("class_embed_type", null);
+    keys.put("num_class_embeds", null);
+    keys.put("class_embeddings_concat", false);
+    keys.put("projection_class_embeddings_input_dim", null);
+    keys.put("addition_embed_type", null);
+    keys.put("addition_time_embed_dim", null);
+    keys.put("encoder_hid_dim", null);
+    keys.put("encoder_hid_dim_type", null);
+    keys.put("time_embedding_type", "positional");
+    keys.put("time_embedding_dim", null);
+    keys.put("time_embedding_act_fn", null);
+    keys.put("timestep_post_act", null);
+    keys.put("time_cond_proj_dim", null);
+    keys.put("resnet_time_scale_shift", "default");
+    keys.put("resnet_skip_time_act", false);
+    keys.put("resnet_out_scale_factor", 1.0);
+    keys.put("reverse_transformer_layers_per_block", null);
+    keys.put("cross_attention_norm", null);
+    keys.put("attention_type", "default");
+    return keys;
+  }
+
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  public UNet2DConditionConfig {
+    downBlockTypes = List.copyOf(downBlockTypes);
+    upBlockTypes = List.copyOf(upBlockTypes);
+    blockOutChannels = List.copyOf(blockOutChannels);
+    attentionHeadDim = List.copyOf(attentionHeadDim);
+    int blocks = blockOutChannels.size();
+    require(
+        downBlockTypes.size() == blocks && upBlockTypes.size() == blocks,
+        "down_block_types, up_block_types and block_out_channels must have the same length, got "
+            + downBlockTypes
+            + ", "
+            + upBlockTypes
+            + ", "
+            + blockOutChannels);
+    require(
+        attentionHeadDim.size() == blocks,
+        "attention_head_dim must be one int or one per block ("
+            + blocks
+            + "): "
+            + attentionHeadDim);
+    for (String type : downBlockTypes) {
+      require(
+          type.equals(CROSS_ATTN_DOWN) || type.equals(DOWN),
+          "unsupported down block type '"
+              + type
+              + "' (supported: CrossAttnDownBlock2D, DownBlock2D)");
+    }
+    for (String type : upBlockTypes) {
+      require(
+          type.equals(CROSS_ATTN_UP) || type.equals(UP),
+          "unsupported up block type '" + type + "' (supported: CrossAttnUpBlock2D, UpBlock2D)");
+    }
+    require(
+        CROSS_ATTN_MID.equals(midBlockType),
+        "unsupported mid_block_type '" + midBlockType + "' (supported: UNetMidBlock2DCrossAttn)");
+    require(
+        actFn.equals("silu") || actFn.equals("swish"),
+        "unsupported act_fn '" + actFn + "' (supported: silu)");
+    require(
+        downsamplePadding == 1,
+        "unsupported downsample_padding " + downsamplePadding + " (supported: 1)");
+    require(
+        convInKernel % 2 == 1 && convOutKernel % 2 == 1,
+        "conv_in_kernel and conv_out_kernel must be odd");
+    require(blockOutChannels.get(0) % 2 == 0, "block_out_channels[0] must be even");
+    for (int i = 0; i < blocks; i++) {
+      int channels = blockOutChannels.get(i);
+      require(
+          channels % normNumGroups == 0,
+          "block_out_channels " + channels + " do not split into " + normNumGroups + " groups");
+      require(
+          channels % attentionHeadDim.get(i) == 0,
+          "block_out_channels["
+              + i
+              + "] = "
+              + channels
+              + " is not divisible by its "
+              + attentionHeadDim.get(i)
+              + " attention heads");
+    }
+  }
+
+  /**
+   * Attention heads of down block {@code i} (and of the up block mirroring it). diffusers sets
+   * {@code num_attention_heads = num_attention_heads or attention_head_dim}, so attention_head_dim
+   * counts heads; head_dim is then channels / heads (64 for SD 1.x at 320 channels, 8 heads).
+   */
+  public int attentionHeads(int downBlockIndex) {
+    return attentionHeadDim.get(downBlockIndex);
+  }
+
+  /** Width of the sinusoidal timestep features (block_out_channels[0]). */
+  public int timestepChannels() {
+    return blockOutChannels.get(0);
+  }
+
+  /** diffusers' time_embed_dim = block_out_channels[0] · 4 (time_embedding_dim unset). */
+  public int timeEmbedDim() {
+    return blockOutChannels.get(0) * 4;
+  }
+
+  public static UNet2DConditionConfig read(Path configJson) throws IOException {
+    return fromJson(Files.readString(configJson));
+  }
+
+  public static UNet2DConditionConfig fromJson(String json) {
+    return fromJson(JSON.readTree(json));
+  }
+
+  public static UNet2DConditionConfig fromJson(JsonNode root) {
+    UNet2DConditionConfig d = DIFFUSERS_DEFAULTS;
+    checkSupported(root);
+    List<String> downTypes = strings(root, "down_block_types", d.downBlockTypes);
+    return new UNet2DConditionConfig(
+        root.has("sample_size") && !root.get("sample_size").isNull()
+            ? Integer.valueOf(intValue(root, "sample_size"))
+            : d.sampleSize,
+        integer(root, "in_channels", d.inChannels),
+        integer(root, "out_channels", d.outChannels),
+        bool(root, "flip_sin_to_cos", d.flipSinToCos),
+        integer(root, "freq_shift", d.freqShift),
+        downTypes,
+        text(root, "mid_block_type", d.midBlockType),
+        strings(root, "up_block_types", d.upBlockTypes),
+        integers(root, "block_out_channels", d.blockOutChannels),
+        integer(root, "layers_per_block", d.layersPerBlock),
+        integer(root, "downsample_padding", d.downsamplePadding),
+        number(root, "mid_block_scale_factor", d.midBlockScaleFactor),
+        text(root, "act_fn", d.actFn),
+        integer(root, "norm_num_groups", d.normNumGroups),
+        number(root, "norm_eps", d.normEps),
+        integer(root, "cross_attention_dim", d.crossAttentionDim),
+        integer(root, "transformer_layers_per_block", d.transformerLayersPerBlock),
+        perBlock(root, "attention_head_dim", downTypes.size(), d.attentionHeadDim.get(0)),
+        bool(root, "use_linear_projection", d.useLinearProjection),
+        bool(root, "upcast_attention", d.upcastAttention),
+        integer(root, "conv_in_kernel", d.convInKernel),
+        integer(root, "conv_out_kernel", d.convOutKernel));
+  }
+
+  private static void checkSupported(JsonNode root) {
+    JsonNode heads = root.get("num_attention_heads");
+    if (heads != null && !heads.isNull()) {
+      // UNet2DConditionModel.__init__ raises the same: the name is reserved for a future fix.
+      throw new IllegalArgumentException(
+          "num_attention_heads must be null: diffusers' UNet2DConditionModel refuses it and reads"
+              + " the number of heads from attention_head_dim (diffusers issue 2011)");
+    }
+    for (Map.Entry<String, Object> entry : UNSUPPORTED_UNLESS.entrySet()) {
+      JsonNode node = root.get(entry.getKey());
+      if (node != null && !matches(node, entry.getValue())) {
+        throw new IllegalArgumentException(
+            "unsupported UNet config "
+                + entry.getKey()
+                + " = "
+                + node
+                + ": this port implements only "
+                + entry.getKey()
+                + " = "
+                + entry.getValue()
+                + " (Stable Diffusion 1.x/2.x; SDXL-style added conditioning and class embeddings"
+                + " are not implemented)");
+      }
+    }
+  }
+
+  private static boolean matches(JsonNode node, Object expected) {
+    if (expected == null) {
+      return node.isNull();
+    }
+    if (expected instanceof Boolean b) {
+      return node.isBoolean() && node.asBoolean() == b;
+    }
+    if (expected instanceof Double number) {
+      return node.isNumber() && node.asDouble() == number;
+    }
+    return node.isString() && node.asString().equals(expected);
+  }
+
+  private static JsonNode present(JsonNode root, String key) {
+    JsonNode node = root.get(key);
+    return node == null || node.isNull() ? null : node;
+  }
+
+  private static int intValue(JsonNode root, String key) {
+    JsonNode node = root.get(key);
+    require(node.isIntegralNumber(), key + " must be an integer, got " + node);
+    return node.asInt();
+  }
+
+  private static int integer(JsonNode root, String key, int fallback) {
+    return present(root, key) == null ? fallback : intValue(root, key);
+  }
+
+  private static double number(JsonNode root, String key, double fallback) {
+    JsonNode node = present(root, key);
+    return node == null ? fallback : node.asDouble();
+  }
+
+  private static boolean bool(JsonNode root, String key, boolean fallback) {
+    JsonNode node = present(root, key);
+    return node == null ? fallback : node.asBoolean();
+  }
+
+  private static String text(JsonNode root, String key, String fallback) {
+    JsonNode node = root.get(key);
+    if (node == null) {
+      return fallback;
+    }
+    return node.isNull() ? null : node.asString();
+  }
+
+  private static List<String> strings(JsonNode root, String key, List<String> fallback) {
+    JsonNode node = present(root, key);
+    if (node == null) {
+      return fallback;
+    }
+    List<String> values = new ArrayList<>();
+    node.forEach(v -> values.add(v.asString()));
+    return values;
+  }
+
+  private static List<Integer> integers(JsonNode root, String key, List<Integer> fallback) {
+    JsonNode node = present(root, key);
+    if (node == null) {
+      return fallback;
+    }
+    List<Integer> values = new ArrayList<>();
+    node.forEach(v -> values.add(v.asInt()));
+    return values;
+  }
+
+  /** An int repeated per block, or a per-block list, as diffusers accepts for this key. */
+  private static List<Integer> perBlock(JsonNode root, String key, int blocks, int fallback) {
+    JsonNode node = present(root, key);
+    if (node != null && node.isArray()) {
+      return integers(root, key, List.of());
+    }
+    int value = node == null ? fallback : intValue(root, key);
+    return Collections.nCopies(blocks, value);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
