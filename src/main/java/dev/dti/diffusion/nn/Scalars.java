@@ -2,6 +2,7 @@ package dev.dti.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +25,14 @@ public final class Scalars {
   }
 
   public NDArray of(float value) {
-    return cache.computeIfAbsent(value, v -> manager.full(new Shape(), v, DataType.FLOAT32));
+    return cache.computeIfAbsent(
+        value,
+        v -> {
+          NDArray scalar = manager.full(new Shape(), v, DataType.FLOAT32);
+          // Cached for the manager's lifetime: an NDScope open at first use must not close it.
+          NDScope.unregister(scalar);
+          return scalar;
+        });
   }
 
   public NDArray of(double value) {

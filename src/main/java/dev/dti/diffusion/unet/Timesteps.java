@@ -18,14 +18,14 @@ public final class Timesteps {
 
   private final int channels;
   private final boolean flipSinToCos;
-  private final int freqShift;
-  private final Scalars scalars;
+  private final NDArray minusLogMaxPeriod;
+  private final NDArray frequencyDenominator;
 
   public Timesteps(int channels, boolean flipSinToCos, int freqShift, Scalars scalars) {
     this.channels = channels;
     this.flipSinToCos = flipSinToCos;
-    this.freqShift = freqShift;
-    this.scalars = scalars;
+    this.minusLogMaxPeriod = scalars.of(-Math.log(MAX_PERIOD));
+    this.frequencyDenominator = scalars.of(channels / 2 - freqShift);
   }
 
   /** timesteps [B] (int or float) → [B, channels] float32. */
@@ -35,8 +35,8 @@ public final class Timesteps {
     NDArray exponent =
         manager
             .arange(0, half, 1, DataType.FLOAT32)
-            .mul(scalars.of(-Math.log(MAX_PERIOD)))
-            .div(scalars.of(half - freqShift));
+            .mul(minusLogMaxPeriod)
+            .div(frequencyDenominator);
     NDArray frequencies = exponent.exp().reshape(1, half);
     NDArray args = timesteps.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(frequencies);
     NDArray sin = args.sin();
