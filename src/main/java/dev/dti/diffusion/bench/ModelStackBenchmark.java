@@ -231,12 +231,13 @@ public final class ModelStackBenchmark {
   static void writeSection(Path doc, String section) throws IOException {
     String text = Files.exists(doc) ? Files.readString(doc) : "# Benchmarks\n\n";
     int start = text.indexOf(SECTION);
+    String body = section.stripTrailing() + "\n";
     String updated;
     if (start < 0) {
-      updated = text.stripTrailing() + "\n\n" + section;
+      updated = text.stripTrailing() + "\n\n" + body;
     } else {
       int next = text.indexOf("\n## ", start + SECTION.length());
-      updated = text.substring(0, start) + section + (next < 0 ? "" : text.substring(next + 1));
+      updated = text.substring(0, start) + body + (next < 0 ? "" : "\n" + text.substring(next + 1));
     }
     Files.createDirectories(doc.toAbsolutePath().getParent());
     Files.writeString(doc, updated);

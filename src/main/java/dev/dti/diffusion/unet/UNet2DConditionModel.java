@@ -79,8 +79,9 @@ public final class UNet2DConditionModel {
   /**
    * Loads {@code unet/config.json} and {@code unet/diffusion_pytorch_model[.fp16].safetensors} from
    * a diffusers pipeline folder (or the same two files from a UNet folder itself); half-precision
-   * weights are widened to float32. Refuses a checkpoint that lacks a tensor, has one of another
-   * shape, or holds tensors this config does not use.
+   * weights are widened to float32 and live in a sub-manager of {@code manager}. Refuses a
+   * checkpoint that lacks a tensor, has one of another shape, or holds tensors this config does not
+   * use.
    */
   public static UNet2DConditionModel load(Path folder, NDManager manager) throws IOException {
     Path dir =
@@ -104,8 +105,9 @@ public final class UNet2DConditionModel {
                 () ->
                     new IllegalArgumentException("No UNet weights " + WEIGHT_FILES + " in " + dir));
     UNet2DConditionConfig config = UNet2DConditionConfig.read(configFile);
+    NDManager weightsManager = manager.newSubManager();
     try (SafetensorsFile file = SafetensorsFile.open(weights)) {
-      CheckpointParameters parameters = new CheckpointParameters(file, manager);
+      CheckpointParameters parameters = new CheckpointParameters(file, weightsManager);
       UNet2DConditionModel model = new UNet2DConditionModel(config, parameters);
       Set<String> unused = parameters.unused();
       if (!unused.isEmpty()) {
@@ -119,6 +121,9 @@ public final class UNet2DConditionModel {
                 + abbreviate(unused));
       }
       return model;
+    } catch (IOException | RuntimeException e) {
+      weightsManager.close(); // a refused checkpoint must not keep gigabytes of weights alive
+      throw e;
     }
   }
 
