@@ -1,0 +1,249 @@
+package dev.dti.diffusion.tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * openai CLIP's tokenizer (clip/simple_tokenizer.py) over a Hugging Face tokenizer folder
+ * (vocab.json, merges.txt), plus textual-inversion placeholder tokens.
+ *
+ * <p>Placeholders are matched in the raw text before any cleaning, case-sensitively and longest
+ * first, as transformers matches added tokens. A placeholder registered with n vectors expands to n
+ * ids: {@code <tok>} → {@code <tok>}, {@code <tok>_1}, … {@code <tok>_{n-1}} (diffusers'
+ * multi-vector convention), numbered from the vocabulary size upwards.
+ */
+public final class CLIPTokenizer {
+
+  public static final String START_OF_TEXT = "<|startoftext|>";
+  public static final String END_OF_TEXT = "<|endoftext|>";
+
+  /** CLIP's context length, and SD's tokenizer_config model_max_length. */
+  public static final int DEFAULT_MAX_LENGTH = 77;
+
+  /** openai's pre-tokenizer, applied with IGNORECASE to the cleaned text. */
+  private static final Pattern WORDS =
+      Pattern.compile(
+          "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d"
+              + "|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+",
+          Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS);
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Map<String, Integer> vocab;
+  private final BytePairEncoder bpe;
+  private final int bosTokenId;
+  private final int eosTokenId;
+  private final int padTokenId;
+  private final int maxLength;
+  private final Map<String, Integer> placeholderIds = new LinkedHashMap<>();
+  private final Map<String, List<String>> placeholderExpansions = new HashMap<>();
+
+  public CLIPTokenizer(
+      Map<String, Integer> vocab, List<String> merges, int padTokenId, int maxLength) {
+    this.vocab = Map.copyOf(vocab);
+    this.bpe = new BytePairEncoder(merges, List.of(START_OF_TEXT, END_OF_TEXT));
+    this.bosTokenId = idOf(START_OF_TEXT);
+    this.eosTokenId = idOf(END_OF_TEXT);
+    this.padTokenId = padTokenId;
+    this.maxLength = maxLength;
+  }
+
+  /**
+   * Reads vocab.json and merges.txt; the pad token comes from tokenizer_config.json or
+   * special_tokens_map.json (SD 1.x pads with {@code <|endoftext|>}, SD 2.x with {@code !} = 0),
+   * else eos as openai's CLIP does; the length from tokenizer_config's model_max_length, else 77.
+   */
+  public static CLIPTokenizer fromPretrained(Path folder) throws IOException {
+    Map<String, Integer> vocab = new HashMap<>();
+    JSON.readTree(Files.readString(folder.resolve("vocab.json")))
+        .properties()
+        .forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+    List<String> merges =
+        Files.readAllLines(folder.resolve("merges.txt")).stream()
+            .filter(line -> !line.isBlank() && !line.startsWith("#version"))
+            .toList();
+    JsonNode config = readOptional(folder.resolve("tokenizer_config.json"));
+    JsonNode specialTokens = readOptional(folder.resolve("special_tokens_map.json"));
+    String padToken = tokenContent(config.get("pad_token"));
+    if (padToken == null) {
+      padToken = tokenContent(specialTokens.get("pad_token"));
+    }
+    if (padToken == null) {
+      padToken = END_OF_TEXT;
+    }
+    Integer padId = vocab.get(padToken);
+    if (padId == null) {
+      throw new IOException("pad token '" + padToken + "' of " + folder + " is not in vocab.json");
+    }
+    int maxLength = DEFAULT_MAX_LENGTH;
+    JsonNode configured = config.get("model_max_length");
+    if (configured != null && configured.isNumber() && configured.asDouble() <= 100_000) {
+      maxLength = configured.asInt();
+    }
+    return new CLIPTokenizer(vocab, merges, padId, maxLength);
+  }
+
+  private static JsonNode readOptional(Path path) throws IOException {
+    return Files.isRegularFile(path)
+        ? JSON.readTree(Files.readString(path))
+        : JSON.createObjectNode();
+  }
+
+  /** A special token is written either as a string or as {"content": …}. */
+  private static String tokenContent(JsonNode token) {
+    if (token == null || token.isNull()) {
+      return null;
+    }
+    return token.isString() ? token.asString() : token.path("content").asString(null);
+  }
+
+  /**
+   * Registers a placeholder with {@code vectors} embedding rows and returns their ids, which follow
+   * the vocabulary and any earlier placeholders.
+   */
+  public List<Integer> addPlaceholderToken(String token, int vectors) {
+    if (vectors < 1) {
+      throw new IllegalArgumentException("a placeholder needs at least one vector, got " + vectors);
+    }
+    List<String> names = new ArrayList<>(vectors);
+    names.add(token);
+    for (int i = 1; i < vectors; i++) {
+      names.add(token + "_" + i);
+    }
+    for (String name : names) {
+      if (name.isBlank() || tokenId(name).isPresent()) {
+        throw new IllegalArgumentException("token '" + name + "' is blank or already exists");
+      }
+    }
+    List<Integer> ids = new ArrayList<>(vectors);
+    for (String name : names) {
+      int id = size();
+      placeholderIds.put(name, id);
+      placeholderExpansions.put(name, List.of(name));
+      ids.add(id);
+    }
+    placeholderExpansions.put(token, List.copyOf(names));
+    return List.copyOf(ids);
+  }
+
+  /** The tokens of {@code text} without bos/eos: BPE pieces and placeholder names. */
+  public List<String> tokenize(String text) {
+    List<String> tokens = new ArrayList<>();
+    List<String> placeholders =
+        placeholderExpansions.keySet().stream()
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
+    int plainStart = 0;
+    int pos = 0;
+    while (pos < text.length()) {
+      String match = placeholderAt(text, pos, placeholders);
+      if (match == null) {
+        pos++;
+        continue;
+      }
+      tokenizePlain(text.substring(plainStart, pos), tokens);
+      tokens.addAll(placeholderExpansions.get(match));
+      pos += match.length();
+      plainStart = pos;
+    }
+    tokenizePlain(text.substring(plainStart), tokens);
+    return tokens;
+  }
+
+  private static String placeholderAt(String text, int pos, List<String> longestFirst) {
+    for (String placeholder : longestFirst) {
+      if (text.startsWith(placeholder, pos)) {
+        return placeholder;
+      }
+    }
+    return null;
+  }
+
+  private void tokenizePlain(String text, List<String> tokens) {
+    Matcher words = WORDS.matcher(normalize(text));
+    while (words.find()) {
+      tokens.addAll(bpe.encode(words.group()));
+    }
+  }
+
+  /** bos, the ids of {@code text}, eos: neither truncated nor padded. */
+  public int[] encode(String text) {
+    List<String> tokens = tokenize(text);
+    int[] ids = new int[tokens.size() + 2];
+    ids[0] = bosTokenId;
+    for (int i = 0; i < tokens.size(); i++) {
+      ids[i + 1] = idOf(tokens.get(i));
+    }
+    ids[ids.length - 1] = eosTokenId;
+    return ids;
+  }
+
+  /**
+   * Exactly {@link #maxLength()} ids: truncated with eos kept last, then padded with the pad id.
+   */
+  public int[] encodePadded(String text) {
+    int[] ids = encode(text);
+    if (ids.length > maxLength) {
+      ids = Arrays.copyOf(ids, maxLength);
+      ids[maxLength - 1] = eosTokenId;
+    }
+    int[] padded = Arrays.copyOf(ids, maxLength);
+    Arrays.fill(padded, ids.length, maxLength, padTokenId);
+    return padded;
+  }
+
+  /** The string BPE sees: openai's basic_clean + whitespace_clean, lower-cased. */
+  public static String normalize(String text) {
+    return TextCleaner.clean(text);
+  }
+
+  public OptionalInt tokenId(String token) {
+    Integer id = placeholderIds.containsKey(token) ? placeholderIds.get(token) : vocab.get(token);
+    return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  private int idOf(String token) {
+    return tokenId(token)
+        .orElseThrow(
+            () -> new IllegalStateException("token '" + token + "' is not in the vocabulary"));
+  }
+
+  /** The base vocabulary size; placeholder ids start here. */
+  public int vocabSize() {
+    return vocab.size();
+  }
+
+  /** Vocabulary plus registered placeholders. */
+  public int size() {
+    return vocab.size() + placeholderIds.size();
+  }
+
+  public int bosTokenId() {
+    return bosTokenId;
+  }
+
+  public int eosTokenId() {
+    return eosTokenId;
+  }
+
+  public int padTokenId() {
+    return padTokenId;
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+}
