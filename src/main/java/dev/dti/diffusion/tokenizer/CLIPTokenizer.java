@@ -47,24 +47,36 @@ public final class CLIPTokenizer {
   private final int bosTokenId;
   private final int eosTokenId;
   private final int padTokenId;
+  private final int unkTokenId;
   private final int maxLength;
   private final Map<String, Integer> placeholderIds = new LinkedHashMap<>();
   private final Map<String, List<String>> placeholderExpansions = new HashMap<>();
 
+  /**
+   * A tokenizer over {@code vocab} and {@code merges} ("left right", in rank order). BPE pieces
+   * missing from the vocabulary (only possible with a reduced vocabulary) become the unk token, as
+   * in transformers.
+   */
   public CLIPTokenizer(
-      Map<String, Integer> vocab, List<String> merges, int padTokenId, int maxLength) {
+      Map<String, Integer> vocab,
+      List<String> merges,
+      int padTokenId,
+      int unkTokenId,
+      int maxLength) {
     this.vocab = Map.copyOf(vocab);
     this.bpe = new BytePairEncoder(merges, List.of(START_OF_TEXT, END_OF_TEXT));
     this.bosTokenId = idOf(START_OF_TEXT);
     this.eosTokenId = idOf(END_OF_TEXT);
     this.padTokenId = padTokenId;
+    this.unkTokenId = unkTokenId;
     this.maxLength = maxLength;
   }
 
   /**
-   * Reads vocab.json and merges.txt; the pad token comes from tokenizer_config.json or
+   * Reads vocab.json and merges.txt; the pad and unk tokens come from tokenizer_config.json or
    * special_tokens_map.json (SD 1.x pads with {@code <|endoftext|>}, SD 2.x with {@code !} = 0),
-   * else eos as openai's CLIP does; the length from tokenizer_config's model_max_length, else 77.
+   * else {@code <|endoftext|>} as in openai's CLIP and transformers; the length from
+   * tokenizer_config's model_max_length, else 77.
    */
   public static CLIPTokenizer fromPretrained(Path folder) throws IOException {
     Map<String, Integer> vocab = new HashMap<>();
@@ -77,23 +89,32 @@ public final class CLIPTokenizer {
             .toList();
     JsonNode config = readOptional(folder.resolve("tokenizer_config.json"));
     JsonNode specialTokens = readOptional(folder.resolve("special_tokens_map.json"));
-    String padToken = tokenContent(config.get("pad_token"));
-    if (padToken == null) {
-      padToken = tokenContent(specialTokens.get("pad_token"));
-    }
-    if (padToken == null) {
-      padToken = END_OF_TEXT;
-    }
-    Integer padId = vocab.get(padToken);
-    if (padId == null) {
-      throw new IOException("pad token '" + padToken + "' of " + folder + " is not in vocab.json");
-    }
+    int padId = specialTokenId("pad_token", config, specialTokens, vocab, folder);
+    int unkId = specialTokenId("unk_token", config, specialTokens, vocab, folder);
     int maxLength = DEFAULT_MAX_LENGTH;
     JsonNode configured = config.get("model_max_length");
     if (configured != null && configured.isNumber() && configured.asDouble() <= 100_000) {
       maxLength = configured.asInt();
     }
-    return new CLIPTokenizer(vocab, merges, padId, maxLength);
+    return new CLIPTokenizer(vocab, merges, padId, unkId, maxLength);
+  }
+
+  /** From tokenizer_config.json, else special_tokens_map.json, else {@code <|endoftext|>}. */
+  private static int specialTokenId(
+      String key, JsonNode config, JsonNode specialTokens, Map<String, Integer> vocab, Path folder)
+      throws IOException {
+    String token = tokenContent(config.get(key));
+    if (token == null) {
+      token = tokenContent(specialTokens.get(key));
+    }
+    if (token == null) {
+      token = END_OF_TEXT;
+    }
+    Integer id = vocab.get(token);
+    if (id == null) {
+      throw new IOException(key + " '" + token + "' of " + folder + " is not in vocab.json");
+    }
+    return id;
   }
 
   private static JsonNode readOptional(Path path) throws IOException {
@@ -185,7 +206,7 @@ public final class CLIPTokenizer {
     int[] ids = new int[tokens.size() + 2];
     ids[0] = bosTokenId;
     for (int i = 0; i < tokens.size(); i++) {
-      ids[i + 1] = idOf(tokens.get(i));
+      ids[i + 1] = tokenId(tokens.get(i)).orElse(unkTokenId);
     }
     ids[ids.length - 1] = eosTokenId;
     return ids;
@@ -241,6 +262,10 @@ public final class CLIPTokenizer {
 
   public int padTokenId() {
     return padTokenId;
+  }
+
+  public int unkTokenId() {
+    return unkTokenId;
   }
 
   public int maxLength() {
