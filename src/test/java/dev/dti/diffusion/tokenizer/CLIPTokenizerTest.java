@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dti.support.Golden;
+import dev.dti.toyworld.TokenizerFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -120,6 +121,21 @@ class CLIPTokenizerTest {
     var tokens = tokenizer.tokenize("a rabbit wearing a spacesuit");
     int[] looked = tokens.stream().mapToInt(t -> tokenizer.tokenId(t).getAsInt()).toArray();
     assertThat(looked).containsExactly(Arrays.copyOfRange(ids, 1, ids.length - 1));
+  }
+
+  @Test
+  void readsTheToyWorldTokenizerFolderWithItsLengthAndUnknownPieces(@TempDir Path dir)
+      throws Exception {
+    TokenizerFiles.write(dir);
+    CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(dir);
+    assertThat(tokenizer.maxLength()).isEqualTo(16);
+    assertThat(tokenizer.tokenize("A red circle on a blue background"))
+        .containsExactly(
+            "a</w>", "red</w>", "circle</w>", "on</w>", "a</w>", "blue</w>", "background</w>");
+    assertThat(tokenizer.tokenize("star")).containsExactly("s", "t", "a", "r</w>");
+    int[] ids = tokenizer.encodePadded("a 7");
+    assertThat(ids).hasSize(16);
+    assertThat(ids[2]).as("'7</w>' is not in the toy vocabulary").isEqualTo(tokenizer.unkTokenId());
   }
 
   private static void copyVocabulary(Path dir) throws Exception {
