@@ -13,6 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.nn.CheckpointParameters;
+import dev.dti.job.GradientLock;
 import dev.dti.support.Golden;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Gradients through the frozen text encoder reach the injected token rows, and only them. Tests in
- * this JVM run one after another: PyTorch allows a single active GradientCollector.
+ * Gradients through the frozen text encoder reach the injected token rows, and only them. PyTorch
+ * allows one active GradientCollector per JVM: each is opened under the project's GradientLock.
  */
 class CLIPTextModelGradientTest {
 
@@ -111,7 +112,7 @@ class CLIPTextModelGradientTest {
   }
 
   @Test
-  void gradientOfInjectedRowsMatchesCentralFiniteDifferencesInFloat64() {
+  void gradientOfInjectedRowsMatchesCentralFiniteDifferencesInFloat64() throws Exception {
     double[][] rows = {toDouble(tiEmbedding), randomRow(7, 0.1)};
     try (NDManager step = manager.newSubManager()) {
       LossProbe probe = new LossProbe(step, DataType.FLOAT64);
@@ -121,7 +122,8 @@ class CLIPTextModelGradientTest {
       for (NDArray row : new NDArray[] {first, second, absent}) {
         row.setRequiresGradient(true);
       }
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientLock.Held held = GradientLock.jvmWide().acquire();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         collector.backward(probe.loss(model64, injected(first, second, absent)));
       }
       double[][] analytic = {
@@ -154,7 +156,7 @@ class CLIPTextModelGradientTest {
   }
 
   @Test
-  void float32GradientAgreesWithTheFloat64Gradient() {
+  void float32GradientAgreesWithTheFloat64Gradient() throws Exception {
     double[] g32 = gradientOfFirstRow(model, DataType.FLOAT32, false);
     double[] g64 = gradientOfFirstRow(model64, DataType.FLOAT64, false);
     double worst = 0;
@@ -168,7 +170,7 @@ class CLIPTextModelGradientTest {
   }
 
   @Test
-  void frozenWeightsNeitherRequireNorReceiveGradients() {
+  void frozenWeightsNeitherRequireNorReceiveGradients() throws Exception {
     gradientOfFirstRow(model, DataType.FLOAT32, false);
     assertThat(model.parameters()).hasSize(52);
     for (Map.Entry<String, NDArray> weight : model.parameters().entrySet()) {
@@ -181,7 +183,7 @@ class CLIPTextModelGradientTest {
   }
 
   @Test
-  void gradientIsUnchangedWhenGarbageCollectionRunsBetweenForwardAndBackward() {
+  void gradientIsUnchangedWhenGarbageCollectionRunsBetweenForwardAndBackward() throws Exception {
     double[] reference = gradientOfFirstRow(model, DataType.FLOAT32, false);
     for (int trial = 0; trial < 3; trial++) {
       assertThat(gradientOfFirstRow(model, DataType.FLOAT32, true))
@@ -191,7 +193,7 @@ class CLIPTextModelGradientTest {
   }
 
   @Test
-  void thousandForwardBackwardStepsInPerStepScopesDoNotGrowNativeMemory() {
+  void thousandForwardBackwardStepsInPerStepScopesDoNotGrowNativeMemory() throws Exception {
     NDArray row = manager.create(tiEmbedding);
     row.setRequiresGradient(true);
     LossProbe probe;
@@ -199,7 +201,8 @@ class CLIPTextModelGradientTest {
     int arraysBefore = 0;
     int warmUp = 100;
     int steps = 1000;
-    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+    try (GradientLock.Held held = GradientLock.jvmWide().acquire();
+        GradientCollector collector = Engine.getInstance().newGradientCollector()) {
       for (int i = 0; i < warmUp + steps; i++) {
         if (i == warmUp) {
           System.gc();
@@ -226,11 +229,13 @@ class CLIPTextModelGradientTest {
   }
 
   private static double[] gradientOfFirstRow(
-      CLIPTextModel encoder, DataType dtype, boolean collectGarbageBeforeBackward) {
+      CLIPTextModel encoder, DataType dtype, boolean collectGarbageBeforeBackward)
+      throws InterruptedException {
     try (NDManager step = manager.newSubManager()) {
       NDArray row = step.create(tiEmbedding).toType(dtype, false);
       row.setRequiresGradient(true);
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientLock.Held held = GradientLock.jvmWide().acquire();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray loss = new LossProbe(step, dtype).loss(encoder, withFixedSecondRow(row, step));
         if (collectGarbageBeforeBackward) {
           collectGarbageUnderPressure();
