@@ -1,6 +1,7 @@
 package dev.dti.diffusion.tokenizer;
 
 import java.nio.charset.Charset;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,7 +77,7 @@ final class HtmlEntities {
 
   /** The character(s) a name stands for, or null; without semicolon only the legacy names. */
   private static String named(String name, boolean terminated) {
-    String lookup = UPPER_CASE_ALIASES.contains(name) ? name.toLowerCase() : name;
+    String lookup = UPPER_CASE_ALIASES.contains(name) ? name.toLowerCase(Locale.ROOT) : name;
     String reference = "&" + lookup + ";";
     String decoded = HtmlUtils.htmlUnescape(reference);
     if (decoded.equals(reference)) {
