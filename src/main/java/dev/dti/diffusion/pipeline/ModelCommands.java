@@ -1,16 +1,23 @@
 package dev.dti.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.dti.cli.CommandGroup;
+import dev.dti.diffusion.clip.CLIPTextModel;
+import dev.dti.diffusion.clip.CLIPTextOutput;
+import dev.dti.diffusion.clip.CLIPTokenizer;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.io.SafetensorsWriter;
+import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import dev.dti.diffusion.vae.DiagonalGaussianDistribution;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +31,9 @@ public final class ModelCommands implements CommandGroup {
 
   private static final String USAGE =
       """
-      usage: model run --dir MODEL_DIR --component vae_encode|vae_decode \
-      --inputs IN.safetensors --out OUT.safetensors""";
+      usage: model run --dir MODEL_DIR --component text_encoder|unet|vae_encode|vae_decode \
+      --inputs IN.safetensors --out OUT.safetensors
+             model tokenize --dir MODEL_DIR --text TEXT""";
 
   private final PrintStream out;
 
@@ -44,7 +52,7 @@ public final class ModelCommands implements CommandGroup {
 
   @Override
   public String summary() {
-    return "run one model component on safetensors inputs (run)";
+    return "run one model component on safetensors inputs (run), or tokenize a prompt (tokenize)";
   }
 
   @Override
@@ -60,6 +68,12 @@ public final class ModelCommands implements CommandGroup {
             required(options, "component"),
             Path.of(required(options, "inputs")),
             Path.of(required(options, "out")));
+        yield 0;
+      }
+      case "tokenize" -> {
+        Path dir = componentDir(Path.of(required(options, "dir")), "tokenizer");
+        long[] ids = CLIPTokenizer.fromPretrained(dir).encode(required(options, "text"));
+        out.println(Arrays.toString(ids));
         yield 0;
       }
       default ->
@@ -95,7 +109,8 @@ public final class ModelCommands implements CommandGroup {
     return Files.isDirectory(sub) ? sub : dir;
   }
 
-  private static final List<String> COMPONENTS = List.of("vae_encode", "vae_decode");
+  private static final List<String> COMPONENTS =
+      List.of("text_encoder", "unet", "vae_encode", "vae_decode");
 
   private void runComponent(Path dir, String component, Path inputsFile, Path outFile)
       throws IOException {
@@ -107,6 +122,24 @@ public final class ModelCommands implements CommandGroup {
         SafetensorsFile inputs = SafetensorsFile.open(inputsFile)) {
       Map<String, NDArray> outputs = new LinkedHashMap<>();
       switch (component) {
+        case "text_encoder" -> {
+          CLIPTextModel textEncoder =
+              CLIPTextModel.fromPretrained(componentDir(dir, "text_encoder"), manager);
+          CLIPTextOutput result = textEncoder.forward(inputs.load(manager, "input_ids"));
+          outputs.put("last_hidden_state", result.lastHiddenState());
+          outputs.put("penultimate_hidden_state", result.penultimateHiddenState());
+          outputs.put("pooler_output", result.pooledOutput());
+          outputs.put("hidden_states", NDArrays.stack(new NDList(result.hiddenStates())));
+        }
+        case "unet" -> {
+          UNet2DConditionModel unet = UNet2DConditionModel.load(componentDir(dir, "unet"), manager);
+          outputs.put(
+              "sample",
+              unet.forward(
+                  inputs.load(manager, "sample"),
+                  inputs.load(manager, "timestep"),
+                  inputs.load(manager, "encoder_hidden_states")));
+        }
         case "vae_encode" -> {
           AutoencoderKL vae = AutoencoderKL.load(componentDir(dir, "vae"), manager);
           DiagonalGaussianDistribution dist = vae.encode(inputs.load(manager, "image"));

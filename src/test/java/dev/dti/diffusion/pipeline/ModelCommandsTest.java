@@ -58,6 +58,39 @@ class ModelCommandsTest {
   }
 
   @Test
+  void textEncoderWritesTheHiddenStatesAndPooledOutputOfTheGoldenIds(@TempDir Path dir)
+      throws Exception {
+    assertRunMatchesGolden(
+        "clip_text",
+        "text_encoder",
+        List.of("last_hidden_state", "penultimate_hidden_state", "pooler_output", "hidden_states"),
+        1e-5,
+        dir);
+  }
+
+  @Test
+  void unetWritesTheNoisePredictionOfTheGoldenSample(@TempDir Path dir) throws Exception {
+    assertRunMatchesGolden("unet_sd15_tiny", "unet", List.of("sample"), 2e-5, dir);
+  }
+
+  @Test
+  void tokenizePrintsTheIdsOfATextWithStartAndEndTokens() throws Exception {
+    int exit =
+        command.run(
+            new String[] {
+              "tokenize",
+              "--dir",
+              Golden.dir("clip_tokenizer").toString(),
+              "--text",
+              "a photo of a cat"
+            });
+
+    assertThat(exit).isZero();
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .startsWith("[49406, 320, 1125, 539, 320, 2368, 49407, 49407");
+  }
+
+  @Test
   void vaeEncodeWritesTheLatentDistributionOfTheGoldenImage(@TempDir Path dir) throws Exception {
     assertRunMatchesGolden(
         "vae_tiny", "vae_encode", List.of("latent_dist_mean", "latent_dist_logvar"), 1e-5, dir);

@@ -1,0 +1,117 @@
+package dev.dti.diffusion.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.nn.GaussianNoise;
+import dev.dti.diffusion.scheduler.DDIMScheduler;
+import dev.dti.diffusion.unet.UNet2DConditionModel;
+import dev.dti.diffusion.vae.AutoencoderKL;
+import java.awt.image.BufferedImage;
+
+/**
+ * Text-to-image sampling as diffusers' StableDiffusionPipeline with a DDIM scheduler:
+ *
+ * <pre>
+ *   x_T ~ N(0, 1) from the seed
+ *   for t in timesteps:  ε_u, ε_c = unet([x_t, x_t], t, [uncond, cond])      (one batch of 2)
+ *                        ε = ε_u + w·(ε_c − ε_u)                              (classifier-free guidance)
+ *                        x_t = DDIM step(ε, t, x_t, η)
+ *   image = vae.decode(x_0 / scaling_factor) / 2 + 0.5, clamped to [0, 1]
+ * </pre>
+ *
+ * The same model, prompt embeddings and settings give the same pixels on the same device.
+ */
+public final class TextToImage {
+
+  private TextToImage() {}
+
+  /** Encodes the prompts with the model's tokenizer and text encoder, then samples one image. */
+  public static BufferedImage generate(
+      StableDiffusionModel model,
+      String prompt,
+      String negativePrompt,
+      GenerationSettings settings) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray cond = PromptEncoder.encode(model, prompt, manager);
+      NDArray uncond = PromptEncoder.encode(model, negativePrompt, manager);
+      return generate(
+          model.unet(),
+          model.vae(),
+          new DDIMScheduler(model.schedulerConfig()),
+          cond,
+          uncond,
+          settings);
+    }
+  }
+
+  /**
+   * Samples one image from prompt embeddings cond and uncond [1, T, cross_attention_dim], e.g. with
+   * learned token rows already injected.
+   */
+  public static BufferedImage generate(
+      UNet2DConditionModel unet,
+      AutoencoderKL vae,
+      DDIMScheduler scheduler,
+      NDArray cond,
+      NDArray uncond,
+      GenerationSettings settings) {
+    int scale = vae.config().scaleFactor();
+    if (settings.width() % scale != 0 || settings.height() % scale != 0) {
+      throw new IllegalArgumentException(
+          "width and height must be multiples of "
+              + scale
+              + ", got "
+              + settings.width()
+              + "×"
+              + settings.height());
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GaussianNoise noise = new GaussianNoise(settings.seed());
+      Shape latentShape =
+          new Shape(
+              1,
+              vae.config().latentChannels(),
+              settings.height() / scale,
+              settings.width() / scale);
+      NDArray latents = noise.next(manager, latentShape);
+      // diffusers skips the unconditional half when guidance_scale <= 1.
+      boolean guided = settings.guidanceScale() > 1;
+      NDArray textEmbeddings = cond;
+      if (guided) {
+        textEmbeddings = NDArrays.concat(new NDList(uncond, cond), 0);
+        textEmbeddings.attach(manager); // freed with this call, not with the caller's embeddings
+      }
+      NDArray guidance = scalar(manager, settings.guidanceScale());
+      scheduler.setTimesteps(settings.steps());
+      for (int t : scheduler.timesteps()) {
+        try (NDScope scope = new NDScope()) {
+          NDArray eps;
+          if (guided) {
+            NDArray input = NDArrays.concat(new NDList(latents, latents), 0);
+            NDList halves =
+                unet.forward(input, manager.create(new long[] {t, t}), textEmbeddings).split(2, 0);
+            NDArray uncondEps = halves.get(0);
+            eps = uncondEps.add(halves.get(1).sub(uncondEps).mul(guidance));
+          } else {
+            eps = unet.forward(latents, manager.create(new long[] {t}), textEmbeddings);
+          }
+          NDArray next = scheduler.step(eps, t, latents, settings.eta(), noise).prevSample();
+          NDScope.unregister(next);
+          latents.close();
+          latents = next;
+        }
+      }
+      NDArray image = vae.decode(latents.div(scalar(manager, vae.scalingFactor())));
+      return Images.fromDecoded(image).get(0);
+    }
+  }
+
+  private static NDArray scalar(NDManager manager, double value) {
+    return manager.full(new Shape(), (float) value, DataType.FLOAT32);
+  }
+}
