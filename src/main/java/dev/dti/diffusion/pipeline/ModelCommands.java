@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDManager;
 import dev.dti.cli.CommandGroup;
 import dev.dti.diffusion.clip.CLIPTextModel;
 import dev.dti.diffusion.clip.CLIPTextOutput;
-import dev.dti.diffusion.clip.CLIPTokenizer;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.io.SafetensorsWriter;
+import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import dev.dti.diffusion.vae.DiagonalGaussianDistribution;
@@ -72,7 +72,7 @@ public final class ModelCommands implements CommandGroup {
       }
       case "tokenize" -> {
         Path dir = componentDir(Path.of(required(options, "dir")), "tokenizer");
-        long[] ids = CLIPTokenizer.fromPretrained(dir).encode(required(options, "text"));
+        int[] ids = CLIPTokenizer.fromPretrained(dir).encodePadded(required(options, "text"));
         out.println(Arrays.toString(ids));
         yield 0;
       }

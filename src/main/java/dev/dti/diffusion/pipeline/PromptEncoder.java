@@ -13,7 +13,8 @@ public final class PromptEncoder {
   private PromptEncoder() {}
 
   public static NDArray encode(StableDiffusionModel model, String prompt, NDManager manager) {
-    long[] ids = model.tokenizer().encode(prompt);
+    int[] padded = model.tokenizer().encodePadded(prompt);
+    long[] ids = java.util.Arrays.stream(padded).asLongStream().toArray();
     NDArray inputIds = manager.create(ids).reshape(1, ids.length);
     return model.textEncoder().forward(inputIds).lastHiddenState();
   }

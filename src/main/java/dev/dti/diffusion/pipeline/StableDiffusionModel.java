@@ -2,9 +2,9 @@ package dev.dti.diffusion.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.clip.CLIPTextModel;
-import dev.dti.diffusion.clip.CLIPTokenizer;
 import dev.dti.diffusion.io.ComponentFolder;
 import dev.dti.diffusion.scheduler.SchedulerConfig;
+import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import java.io.IOException;
