@@ -1,0 +1,112 @@
+package dev.dti.security;
+
+import dev.dti.security.TenantRecords.CreatedTenant;
+import dev.dti.web.ApiProblem;
+import java.io.PrintStream;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The jar's administration commands, run against the configured database without the web server:
+ *
+ * <pre>
+ * java -jar dti-service.jar tenant create NAME
+ * java -jar dti-service.jar key create TENANT   (tenant id or name)
+ * java -jar dti-service.jar key revoke KEYID
+ * </pre>
+ */
+public final class Cli {
+
+  private static final Set<String> COMMANDS = Set.of("tenant", "key");
+  private static final String USAGE =
+      """
+      usage: java -jar dti-service.jar tenant create NAME
+             java -jar dti-service.jar key create TENANT   (tenant id or name)
+             java -jar dti-service.jar key revoke KEYID""";
+
+  private Cli() {}
+
+  public static boolean handles(String[] args) {
+    return args.length > 0 && COMMANDS.contains(args[0]);
+  }
+
+  /** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
+  public static int run(
+      Class<?> application, String[] args, PrintStream out, String... extraProperties) {
+    String command = args.length >= 2 ? args[0] + " " + args[1] : "";
+    if (args.length != 3
+        || !Set.of("tenant create", "key create", "key revoke").contains(command)) {
+      out.println(USAGE);
+      return 2;
+    }
+    try (ConfigurableApplicationContext context =
+        new SpringApplicationBuilder(application)
+            .web(WebApplicationType.NONE)
+            .properties("dti.roles=cli", "spring.main.banner-mode=off", "logging.level.root=warn")
+            .properties(extraProperties)
+            .run()) {
+      TenantService tenants = context.getBean(TenantService.class);
+      TenantRepository repository = context.getBean(TenantRepository.class);
+      return execute(command, args[2], tenants, repository, out);
+    }
+  }
+
+  private static int execute(
+      String command,
+      String argument,
+      TenantService tenants,
+      TenantRepository repository,
+      PrintStream out) {
+    try {
+      switch (command) {
+        case "tenant create" -> {
+          CreatedTenant created = tenants.createTenant(argument);
+          out.println("tenant " + created.tenant().id() + " " + created.tenant().name());
+          printKey(out, created.key());
+        }
+        case "key create" -> {
+          UUID tenantId =
+              parseUuid(argument)
+                  .orElseGet(
+                      () ->
+                          repository
+                              .findTenantByName(argument)
+                              .orElseThrow(
+                                  () ->
+                                      ApiProblem.notFound(
+                                          "There is no tenant named '" + argument + "'."))
+                              .id());
+          printKey(out, tenants.createKey(tenantId, "cli"));
+        }
+        default -> {
+          UUID keyId =
+              parseUuid(argument)
+                  .orElseThrow(() -> ApiProblem.badRequest("KEYID must be a key id (UUID)."));
+          tenants.revokeKey(keyId);
+          out.println("revoked key " + keyId);
+        }
+      }
+      return 0;
+    } catch (ApiProblem refused) {
+      out.println("error: " + refused.getMessage());
+      return 1;
+    }
+  }
+
+  private static void printKey(PrintStream out, IssuedKey key) {
+    out.println("key " + key.id());
+    out.println("api key (shown only once): " + key.key());
+  }
+
+  private static Optional<UUID> parseUuid(String value) {
+    try {
+      return Optional.of(UUID.fromString(value));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}
