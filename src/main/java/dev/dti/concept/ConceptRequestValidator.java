@@ -214,7 +214,8 @@ class ConceptRequestValidator {
       try {
         ImageInspector.Inspected inspected =
             ImageInspector.inspect(bytes, upload.maxPixelsPerSide());
-        String caption = captions == null ? null : text(captions.get(i));
+        String caption =
+            captions == null || captions.size() != files.size() ? null : text(captions.get(i));
         images.add(
             new NewConcept.Image(
                 i,
