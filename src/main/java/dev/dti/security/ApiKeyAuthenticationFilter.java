@@ -107,7 +107,6 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     problem.put("detail", detail);
     response.setStatus(status.value());
     response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    response.setCharacterEncoding("UTF-8");
     json.writeValue(response.getOutputStream(), problem);
   }
 }
