@@ -3,6 +3,7 @@ package dev.dti.security;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.web.ApiProblem;
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -34,11 +35,15 @@ public final class Cli {
     return args.length > 0 && COMMANDS.contains(args[0]);
   }
 
-  /** Runs one command; returns the process exit code (0 ok, 1 refused, 2 usage). */
-  public static int run(
-      Class<?> application, String[] args, PrintStream out, String... extraProperties) {
-    String command = args.length >= 2 ? args[0] + " " + args[1] : "";
-    if (args.length != 3
+  /**
+   * Runs one command; returns the process exit code (0 done, 1 refused, 2 usage). Arguments
+   * starting with {@code --} are Spring properties (e.g. {@code --spring.datasource.url=…}).
+   */
+  public static int run(Class<?> application, String[] args, PrintStream out) {
+    String[] words = Arrays.stream(args).filter(a -> !a.startsWith("--")).toArray(String[]::new);
+    String[] options = Arrays.stream(args).filter(a -> a.startsWith("--")).toArray(String[]::new);
+    String command = words.length >= 2 ? words[0] + " " + words[1] : "";
+    if (words.length != 3
         || !Set.of("tenant create", "key create", "key revoke").contains(command)) {
       out.println(USAGE);
       return 2;
@@ -47,11 +52,10 @@ public final class Cli {
         new SpringApplicationBuilder(application)
             .web(WebApplicationType.NONE)
             .properties("dti.roles=cli", "spring.main.banner-mode=off", "logging.level.root=warn")
-            .properties(extraProperties)
-            .run()) {
+            .run(options)) {
       TenantService tenants = context.getBean(TenantService.class);
       TenantRepository repository = context.getBean(TenantRepository.class);
-      return execute(command, args[2], tenants, repository, out);
+      return execute(command, words[2], tenants, repository, out);
     }
   }
 
