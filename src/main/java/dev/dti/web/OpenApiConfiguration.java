@@ -52,36 +52,37 @@ class OpenApiConfiguration {
                     new SecurityScheme()
                         .type(SecurityScheme.Type.HTTP)
                         .scheme("bearer")
-                        .description("An API key such as dti_…, or the admin key for /v1/admin"))
-                .addSchemas(PROBLEM, problemSchema()))
+                        .description("An API key such as dti_…, or the admin key for /v1/admin")))
         .addSecurityItem(new SecurityRequirement().addList(BEARER));
   }
 
-  /** Adds the problem responses that every operation can answer. */
+  /** Adds the problem schema and the problem responses that every operation can answer. */
   @Bean
   OpenApiCustomizer problemResponses() {
-    return openApi ->
-        openApi
-            .getPaths()
-            .values()
-            .forEach(
-                path ->
-                    path.readOperations()
-                        .forEach(
-                            operation -> {
-                              var responses = operation.getResponses();
-                              responses.putIfAbsent(
-                                  "400", problem("Invalid input; the errors list each field"));
-                              responses.putIfAbsent(
-                                  "401", problem("Missing, unknown or revoked API key"));
-                              responses.putIfAbsent("404", problem("No such resource"));
-                              responses.forEach(
-                                  (code, response) -> {
-                                    if (code.startsWith("4") && response.getContent() == null) {
-                                      response.setContent(problemContent());
-                                    }
-                                  });
-                            }));
+    return openApi -> {
+      openApi.getComponents().addSchemas(PROBLEM, problemSchema());
+      openApi
+          .getPaths()
+          .values()
+          .forEach(
+              path ->
+                  path.readOperations()
+                      .forEach(
+                          operation -> {
+                            var responses = operation.getResponses();
+                            responses.putIfAbsent(
+                                "400", problem("Invalid input; the errors list each field"));
+                            responses.putIfAbsent(
+                                "401", problem("Missing, unknown or revoked API key"));
+                            responses.putIfAbsent("404", problem("No such resource"));
+                            responses.forEach(
+                                (code, response) -> {
+                                  if (code.startsWith("4") && response.getContent() == null) {
+                                    response.setContent(problemContent());
+                                  }
+                                });
+                          }));
+    };
   }
 
   private static ApiResponse problem(String description) {
