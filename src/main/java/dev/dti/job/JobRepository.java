@@ -367,6 +367,10 @@ public class JobRepository {
               FOR UPDATE SKIP LOCKED)
             RETURNING *
             """)
+        .query(ROW_MAPPER)
+        .list();
+  }
+
   /** The newest job of each of these concepts of the tenant. */
   public List<Job> latestForConcepts(UUID tenantId, Collection<UUID> conceptIds) {
     if (conceptIds.isEmpty()) {

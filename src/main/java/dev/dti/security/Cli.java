@@ -1,5 +1,7 @@
 package dev.dti.security;
 
+import dev.dti.cli.CommandGroup;
+import dev.dti.cli.Commands;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.web.ApiProblem;
 import java.io.PrintStream;
@@ -12,7 +14,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The jar's administration commands, run against the configured database without the web server:
+ * The jar's administration commands, run against the configured database without the web server and
+ * without job workers ({@code dti.roles=api} in a non-web context):
  *
  * <pre>
  * java -jar dti-service.jar tenant create NAME
@@ -22,7 +25,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class Cli {
 
-  private static final Set<String> COMMANDS = Set.of("tenant", "key");
   private static final String USAGE =
       """
       usage: java -jar dti-service.jar tenant create NAME
@@ -31,8 +33,29 @@ public final class Cli {
 
   private Cli() {}
 
-  public static boolean handles(String[] args) {
-    return args.length > 0 && COMMANDS.contains(args[0]);
+  /** The jar command group {@code name} ("tenant" or "key"), for {@link Commands}. */
+  public static CommandGroup group(String name, Class<?> application) {
+    return new CommandGroup() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String summary() {
+        return name.equals("tenant")
+            ? "create a tenant and its first API key"
+            : "create or revoke API keys";
+      }
+
+      @Override
+      public int run(String[] args) {
+        String[] all = new String[args.length + 1];
+        all[0] = name;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Cli.run(application, all, System.out);
+      }
+    };
   }
 
   /**
@@ -51,7 +74,7 @@ public final class Cli {
     try (ConfigurableApplicationContext context =
         new SpringApplicationBuilder(application)
             .web(WebApplicationType.NONE)
-            .properties("dti.roles=cli", "spring.main.banner-mode=off", "logging.level.root=warn")
+            .properties("dti.roles=api", "spring.main.banner-mode=off", "logging.level.root=warn")
             .run(options)) {
       TenantService tenants = context.getBean(TenantService.class);
       TenantRepository repository = context.getBean(TenantRepository.class);

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.core.env.Environment;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -13,9 +13,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Makes a fresh installation usable: on the first start (no tenant at all) it creates the tenant
  * {@value #DEFAULT_TENANT} with the key from {@code DTI_API_KEY}, or a generated key that is logged
  * once. On later starts a {@code DTI_API_KEY} that matches no stored key is added to that tenant.
- * The command-line tools ({@code dti.roles=cli}) skip this.
+ * Only a web server does this; the jar's command-line tools do not.
  */
 @Component
+@ConditionalOnWebApplication
 class DefaultTenantBootstrap implements ApplicationRunner {
 
   static final String DEFAULT_TENANT = "default";
@@ -26,26 +27,20 @@ class DefaultTenantBootstrap implements ApplicationRunner {
   private final TenantService service;
   private final SecurityProperties properties;
   private final TransactionTemplate transaction;
-  private final Environment environment;
 
   DefaultTenantBootstrap(
       TenantRepository tenants,
       TenantService service,
       SecurityProperties properties,
-      TransactionTemplate transaction,
-      Environment environment) {
+      TransactionTemplate transaction) {
     this.tenants = tenants;
     this.service = service;
     this.properties = properties;
     this.transaction = transaction;
-    this.environment = environment;
   }
 
   @Override
   public void run(ApplicationArguments args) {
-    if (environment.getProperty("dti.roles", "").contains("cli")) {
-      return;
-    }
     transaction.executeWithoutResult(
         status -> {
           tenants.lockBootstrap();

@@ -3,9 +3,11 @@ package dev.dti.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dti.DtiApplication;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
@@ -13,7 +15,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-/** Starts the service (without its web server) on empty databases, as on a first installation. */
+/** Starts the service (without job workers) on empty databases, as on a first installation. */
 @ExtendWith(OutputCaptureExtension.class)
 class DefaultTenantBootstrapTest {
 
@@ -51,9 +53,13 @@ class DefaultTenantBootstrapTest {
 
   private static void start(FreshDatabase database, String... properties) {
     new SpringApplicationBuilder(DtiApplication.class)
-        .web(WebApplicationType.NONE)
-        .run(database.arguments(properties))
+        .web(WebApplicationType.SERVLET)
+        .run(database.arguments(concat(properties, "--server.port=0", "--dti.roles=api")))
         .close();
+  }
+
+  private static String[] concat(String[] first, String... more) {
+    return Stream.concat(Arrays.stream(first), Arrays.stream(more)).toArray(String[]::new);
   }
 
   private static List<String> defaultTenantKeyHashes(FreshDatabase database) {
