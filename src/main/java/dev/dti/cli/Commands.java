@@ -1,6 +1,8 @@
 package dev.dti.cli;
 
+import dev.dti.DtiApplication;
 import dev.dti.diffusion.pipeline.ModelCommands;
+import dev.dti.security.Cli;
 import dev.dti.toyworld.ToyWorldCommands;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +12,11 @@ import java.util.Optional;
 public final class Commands {
 
   private static final List<CommandGroup> GROUPS =
-      List.of(new ToyWorldCommands(), new ModelCommands());
+      List.of(
+          new ToyWorldCommands(),
+          new ModelCommands(),
+          Cli.group("tenant", DtiApplication.class),
+          Cli.group("key", DtiApplication.class));
 
   private Commands() {}
 

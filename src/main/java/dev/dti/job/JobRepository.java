@@ -371,6 +371,23 @@ public class JobRepository {
         .list();
   }
 
+  /** The newest job of each of these concepts of the tenant. */
+  public List<Job> latestForConcepts(UUID tenantId, Collection<UUID> conceptIds) {
+    if (conceptIds.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            """
+            SELECT DISTINCT ON (concept_id) * FROM jobs
+            WHERE tenant_id = :tenantId AND concept_id IN (:conceptIds)
+            ORDER BY concept_id, created_at DESC, id DESC
+            """)
+        .param("tenantId", tenantId)
+        .param("conceptIds", conceptIds)
+        .query(ROW_MAPPER)
+        .list();
+  }
+
   /** Number of jobs in each state, over all tenants (the queue-depth gauge). */
   public Map<JobState, Long> countByState() {
     Map<JobState, Long> counts = new EnumMap<>(JobState.class);

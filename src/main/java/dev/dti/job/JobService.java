@@ -1,8 +1,12 @@
 package dev.dti.job;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -51,5 +55,11 @@ public class JobService {
         jobs.requestCancel(tenantId, job.id());
       }
     }
+  }
+
+  /** The newest job of each concept, by concept id (concepts without a job are absent). */
+  public Map<UUID, Job> latestForConcepts(UUID tenantId, Collection<UUID> conceptIds) {
+    return jobs.latestForConcepts(tenantId, conceptIds).stream()
+        .collect(Collectors.toMap(Job::conceptId, Function.identity()));
   }
 }

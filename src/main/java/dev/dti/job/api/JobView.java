@@ -1,0 +1,54 @@
+package dev.dti.job.api;
+
+import dev.dti.job.Job;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A job as the API shows it. {@code cancelRequested} is true once a cancel was asked for; a running
+ * job stays {@code running} until its worker stops at the next step.
+ */
+public record JobView(
+    UUID id,
+    @Schema(example = "training") String kind,
+    UUID conceptId,
+    @Schema(allowableValues = {"queued", "running", "succeeded", "failed", "canceled"})
+        String state,
+    @Schema(description = "Fraction done, 0–1") double progress,
+    int currentStep,
+    int totalSteps,
+    Double etaSeconds,
+    Double lastLoss,
+    Double embeddingNorm,
+    int attempts,
+    int maxAttempts,
+    boolean cancelRequested,
+    Instant createdAt,
+    Instant startedAt,
+    Instant finishedAt,
+    Instant updatedAt,
+    String error) {
+
+  public static JobView of(Job job) {
+    return new JobView(
+        job.id(),
+        job.kind(),
+        job.conceptId(),
+        job.state().wireName(),
+        job.progress(),
+        job.currentStep(),
+        job.totalSteps(),
+        job.etaSeconds(),
+        job.lastLoss(),
+        job.embeddingNorm(),
+        job.attempts(),
+        job.maxAttempts(),
+        job.cancelRequested(),
+        job.createdAt(),
+        job.startedAt(),
+        job.finishedAt(),
+        job.updatedAt(),
+        job.error());
+  }
+}

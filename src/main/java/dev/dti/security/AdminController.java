@@ -1,0 +1,67 @@
+package dev.dti.security;
+
+import dev.dti.security.TenantRecords.CreatedTenant;
+import dev.dti.security.TenantRecords.TenantView;
+import dev.dti.web.PageRequest;
+import dev.dti.web.PageResponse;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Tenant and key administration; authorized by the admin key ({@code DTI_ADMIN_KEY}). */
+@RestController
+@RequestMapping("/v1/admin")
+@Tag(name = "admin", description = "Tenants and API keys; needs the admin key as bearer token")
+class AdminController {
+
+  record CreateTenantRequest(@Schema(example = "acme") String name) {}
+
+  record CreateKeyRequest(@Schema(example = "ci pipeline") String label) {}
+
+  private final TenantService tenants;
+
+  AdminController(TenantService tenants) {
+    this.tenants = tenants;
+  }
+
+  @PostMapping("/tenants")
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(summary = "Create a tenant and its first API key (the key is shown only here)")
+  CreatedTenant createTenant(@RequestBody CreateTenantRequest request) {
+    return tenants.createTenant(request.name());
+  }
+
+  @GetMapping("/tenants")
+  @Operation(summary = "List tenants with their keys (prefixes only)")
+  PageResponse<TenantView> listTenants(
+      @RequestParam(defaultValue = "0") int page,
+      @RequestParam(defaultValue = "" + PageRequest.DEFAULT_SIZE) int size) {
+    return tenants.page(PageRequest.of(page, size));
+  }
+
+  @PostMapping("/tenants/{tenantId}/keys")
+  @ResponseStatus(HttpStatus.CREATED)
+  @Operation(summary = "Create another API key for a tenant (the key is shown only here)")
+  IssuedKey createKey(
+      @PathVariable UUID tenantId, @RequestBody(required = false) CreateKeyRequest request) {
+    return tenants.createKey(tenantId, request == null ? null : request.label());
+  }
+
+  @DeleteMapping("/keys/{keyId}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  @Operation(summary = "Revoke an API key; requests with it answer 401 from now on")
+  void revokeKey(@PathVariable UUID keyId) {
+    tenants.revokeKey(keyId);
+  }
+}

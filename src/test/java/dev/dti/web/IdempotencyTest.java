@@ -1,0 +1,136 @@
+package dev.dti.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dti.support.ApiClient.Response;
+import dev.dti.support.ApiTest;
+import dev.dti.support.TestImages;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class IdempotencyTest extends ApiTest {
+
+  @Test
+  void repeatingAKeyWithTheSameRequestReplaysTheFirstResponseAndCreatesNothing() {
+    TestTenant tenant = newTenant();
+    Response first = create(tenant, "<replayed>", "key-1");
+    Rows afterFirst = rows(tenant);
+
+    // A new multipart body (new boundary) with the same parts is the same request.
+    Response second = create(tenant, "<replayed>", "key-1");
+
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(second.header("Location")).isEqualTo(first.header("Location"));
+    assertThat(first.header("Idempotent-Replayed")).isEqualTo("false");
+    assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(afterFirst).isEqualTo(new Rows(1, 2, 2, 1, 1));
+    assertThat(rows(tenant)).isEqualTo(afterFirst);
+  }
+
+  @Test
+  void repeatingAKeyWithADifferentRequestIsAConflict() {
+    TestTenant tenant = newTenant();
+    create(tenant, "<first>", "key-2");
+
+    Response different = create(tenant, "<second>", "key-2");
+
+    assertThat(different.status()).isEqualTo(409);
+    assertThat(different.contentType()).isEqualTo("application/problem+json");
+    assertThat(different.json().get("detail").asString())
+        .isEqualTo(
+            "The Idempotency-Key 'key-2' was already used for a different request; use a new key"
+                + " for a new request.");
+    assertThat(rows(tenant)).isEqualTo(new Rows(1, 2, 2, 1, 1));
+  }
+
+  @Test
+  void aDifferentFileWithTheSameFieldsIsADifferentRequest() {
+    TestTenant tenant = newTenant();
+    create(tenant, "<files>", "key-3");
+
+    Response otherImage =
+        api.postMultipart(
+            "/v1/concepts",
+            tenant.key(),
+            validConcept("<files>").image("three.png", TestImages.png(8, 8)),
+            "Idempotency-Key",
+            "key-3");
+
+    assertThat(otherImage.status()).isEqualTo(409);
+  }
+
+  @Test
+  void keysAreScopedToTheTenant() {
+    TestTenant one = newTenant();
+    TestTenant other = newTenant();
+
+    Response first = create(one, "<shared>", "same-key");
+    Response second = create(other, "<shared>", "same-key");
+
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(second.body()).isNotEqualTo(first.body());
+    assertThat(rows(other).concepts()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailedRequestStoresNoKeySoItCanBeRetried() {
+    TestTenant tenant = newTenant();
+    Response invalid =
+        api.postMultipart(
+            "/v1/concepts",
+            tenant.key(),
+            validConcept("<retry>").field("steps", "0"),
+            "Idempotency-Key",
+            "key-4");
+
+    Response valid = create(tenant, "<retry>", "key-4");
+
+    assertThat(invalid.status()).isEqualTo(400);
+    assertThat(valid.status()).isEqualTo(202);
+    assertThat(rows(tenant).concepts()).isEqualTo(1);
+  }
+
+  @Test
+  void simultaneousRequestsWithOneKeyCreateOnce() throws Exception {
+    TestTenant tenant = newTenant();
+    int clients = 4;
+    var barrier = new CyclicBarrier(clients);
+
+    List<CompletableFuture<Response>> responses =
+        IntStream.range(0, clients)
+            .mapToObj(
+                i ->
+                    CompletableFuture.supplyAsync(
+                        () -> {
+                          await(barrier);
+                          return create(tenant, "<race>", "race-key");
+                        }))
+            .toList();
+
+    List<Response> answered = responses.stream().map(CompletableFuture::join).toList();
+    assertThat(answered).extracting(Response::status).containsOnly(202);
+    assertThat(answered).extracting(Response::body).containsOnly(answered.getFirst().body());
+    assertThat(answered)
+        .extracting(r -> r.header("Idempotent-Replayed"))
+        .containsExactlyInAnyOrder("false", "true", "true", "true");
+    assertThat(rows(tenant)).isEqualTo(new Rows(1, 2, 2, 1, 1));
+  }
+
+  private Response create(TestTenant tenant, String token, String key) {
+    return api.postMultipart(
+        "/v1/concepts", tenant.key(), validConcept(token), "Idempotency-Key", key);
+  }
+
+  private static void await(CyclicBarrier barrier) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
