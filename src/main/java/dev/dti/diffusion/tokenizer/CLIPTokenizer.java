@@ -72,6 +72,24 @@ public final class CLIPTokenizer {
     this.maxLength = maxLength;
   }
 
+  private CLIPTokenizer(CLIPTokenizer base) {
+    this.vocab = base.vocab;
+    this.bpe = base.bpe;
+    this.bosTokenId = base.bosTokenId;
+    this.eosTokenId = base.eosTokenId;
+    this.padTokenId = base.padTokenId;
+    this.unkTokenId = base.unkTokenId;
+    this.maxLength = base.maxLength;
+  }
+
+  /**
+   * A tokenizer over the same vocabulary without this one's placeholders: each training or
+   * generation request registers its own concepts on its own copy of the model's shared tokenizer.
+   */
+  public CLIPTokenizer withoutPlaceholders() {
+    return new CLIPTokenizer(this);
+  }
+
   /**
    * Reads vocab.json and merges.txt; the pad and unk tokens come from tokenizer_config.json or
    * special_tokens_map.json (SD 1.x pads with {@code <|endoftext|>}, SD 2.x with {@code !} = 0),

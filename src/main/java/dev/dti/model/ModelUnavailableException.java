@@ -1,0 +1,8 @@
+package dev.dti.model;
+
+/** The configured base model folder is missing or unreadable. */
+public class ModelUnavailableException extends RuntimeException {
+  public ModelUnavailableException(String message) {
+    super(message);
+  }
+}
