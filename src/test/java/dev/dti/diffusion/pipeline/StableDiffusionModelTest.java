@@ -10,6 +10,7 @@ import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.io.SafetensorsWriter;
 import dev.dti.support.Golden;
 import dev.dti.support.MaxAbsError;
+import dev.dti.support.TinyModelFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

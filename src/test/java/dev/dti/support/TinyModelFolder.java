@@ -1,6 +1,6 @@
-package dev.dti.diffusion.pipeline;
+package dev.dti.support;
 
-import dev.dti.support.Golden;
+import dev.dti.diffusion.pipeline.ModelIndex;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
  * </w>}, the first 486 merges), with {@code <|startoftext|>} = 998 and {@code <|endoftext|>} = 999
  * as the tiny CLIP config's bos/eos ids.
  */
-final class TinyModelFolder {
+public final class TinyModelFolder {
 
   private TinyModelFolder() {}
 
-  static Path create(Path dir) throws IOException {
+  public static Path create(Path dir) throws IOException {
     Path clip = Golden.dir("clip_text");
     Path unet = Golden.dir("unet_sd15_tiny");
     Path vae = Golden.dir("vae_tiny");
