@@ -106,6 +106,40 @@ public class ConceptService {
     return new CreatedConcept(get(tenant, conceptId), JobView.of(job));
   }
 
+  /** The concept as a training job needs it; empty when the concept was deleted meanwhile. */
+  public java.util.Optional<TrainingMaterial> trainingMaterial(UUID tenantId, UUID conceptId) {
+    return concepts
+        .find(tenantId, conceptId)
+        .map(
+            row -> {
+              List<byte[]> images = new java.util.ArrayList<>();
+              List<String> captions = new java.util.ArrayList<>();
+              for (ImageRow image : concepts.images(tenantId, conceptId)) {
+                images.add(
+                    blobs
+                        .get(tenantId, image.blobId())
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "image "
+                                        + image.position()
+                                        + " of concept "
+                                        + conceptId
+                                        + " is missing"))
+                        .bytes());
+                captions.add(image.caption());
+              }
+              return new TrainingMaterial(
+                  conceptId,
+                  tenantId,
+                  row.token(),
+                  row.initializer(),
+                  json.readValue(row.hyperparametersJson(), Hyperparameters.class),
+                  images,
+                  captions);
+            });
+  }
+
   public ConceptView get(Tenant tenant, UUID id) {
     ConceptRow row = concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
     List<ImageView> images =

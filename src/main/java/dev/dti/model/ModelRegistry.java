@@ -29,6 +29,12 @@ public class ModelRegistry {
 
   public ModelRegistry(ModelProperties properties) {
     this.properties = properties;
+    if (!available()) {
+      log.warn(
+          "No base model at {}: training and generation jobs wait in the queue until DTI_MODEL_DIR"
+              + " names a diffusers-layout Stable Diffusion folder",
+          properties.dir().toAbsolutePath());
+    }
   }
 
   public ModelProperties properties() {

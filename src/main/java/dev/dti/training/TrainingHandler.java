@@ -1,0 +1,242 @@
+package dev.dti.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.dti.blob.BlobStore;
+import dev.dti.concept.ConceptService;
+import dev.dti.concept.Hyperparameters;
+import dev.dti.concept.TrainingMaterial;
+import dev.dti.diffusion.pipeline.GenerationSettings;
+import dev.dti.diffusion.pipeline.Images;
+import dev.dti.diffusion.pipeline.PromptEncoder;
+import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.diffusion.pipeline.TextToImage;
+import dev.dti.diffusion.scheduler.DDIMScheduler;
+import dev.dti.diffusion.tokenizer.CLIPTokenizer;
+import dev.dti.job.GradientLock;
+import dev.dti.job.JobContext;
+import dev.dti.job.JobHandler;
+import dev.dti.job.JobKinds;
+import dev.dti.job.TerminalJobException;
+import dev.dti.model.ModelAvailableCondition;
+import dev.dti.model.ModelRegistry;
+import dev.dti.model.ModelUnavailableException;
+import dev.dti.training.TrainingStore.StoredEmbedding;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs a concept's training job on a worker: loads the device's model, resumes from the job's last
+ * checkpoint if it has one, reports progress, checkpoints rows and optimizer state, and stores the
+ * final embedding. Cancel and shutdown stop it between two steps.
+ */
+@Component
+@Conditional(ModelAvailableCondition.class)
+public class TrainingHandler implements JobHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainingHandler.class);
+
+  private final ModelRegistry models;
+  private final ConceptService concepts;
+  private final TrainingStore store;
+  private final BlobStore blobs;
+  private final TrainingProperties properties;
+  private final JsonMapper json;
+
+  public TrainingHandler(
+      ModelRegistry models,
+      ConceptService concepts,
+      TrainingStore store,
+      BlobStore blobs,
+      TrainingProperties properties,
+      JsonMapper json) {
+    this.models = models;
+    this.concepts = concepts;
+    this.store = store;
+    this.blobs = blobs;
+    this.properties = properties;
+    this.json = json;
+  }
+
+  @Override
+  public String kind() {
+    return JobKinds.TRAINING;
+  }
+
+  @Override
+  public void run(JobContext context) throws Exception {
+    JsonNode payload = json.readTree(context.payload());
+    UUID conceptId = UUID.fromString(payload.get("conceptId").asString());
+    UUID tenantId = context.job().tenantId();
+    TrainingMaterial material =
+        concepts
+            .trainingMaterial(tenantId, conceptId)
+            .orElseThrow(
+                () -> new TerminalJobException("The concept was deleted before training."));
+    StableDiffusionModel model;
+    try {
+      model = models.get(context.device());
+    } catch (ModelUnavailableException e) {
+      throw new TerminalJobException(e.getMessage(), e);
+    }
+    TrainingRequest request = request(material);
+    TrainingCheckpoint resume = store.loadCheckpoint(context.jobId()).orElse(null);
+    if (resume != null) {
+      log.info("Job {} resumes from its checkpoint at step {}", context.jobId(), resume.step());
+    }
+    var trainer = new ConceptTrainer(model, GradientLock.jvmWide(), properties.viewsPerImage());
+    TrainingResult result;
+    try {
+      result = trainer.train(request, resume, listener(context, material, model, request));
+    } catch (TrainingDivergedException | IllegalArgumentException e) {
+      throw new TerminalJobException(e.getMessage(), e);
+    }
+    float finalLoss = result.lossHistory()[request.steps() - 1];
+    store.saveEmbedding(
+        context.jobId(),
+        new StoredEmbedding(
+            conceptId,
+            tenantId,
+            request.steps(),
+            true,
+            result.rows(),
+            result.normM(),
+            request.method().wireName(),
+            model.id(),
+            (double) finalLoss));
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("numVectors", result.rows().length);
+    summary.put("dim", result.rows()[0].length);
+    summary.put("normM", result.normM());
+    summary.put("finalLoss", finalLoss);
+    summary.put("baseModelId", model.id());
+    context.complete(json.writeValueAsString(summary));
+  }
+
+  private ConceptTrainer.Listener listener(
+      JobContext context,
+      TrainingMaterial material,
+      StableDiffusionModel model,
+      TrainingRequest request) {
+    return new ConceptTrainer.Listener() {
+      @Override
+      public void onStep(TrainingProgress progress) {
+        if (progress.step() % properties.progressEvery() == 0
+            || progress.step() == progress.totalSteps()) {
+          context.reportProgress(
+              progress.step(), progress.totalSteps(), progress.smoothedLoss(), progress.meanNorm());
+        }
+        if (properties.previewEvery() > 0 && progress.step() % properties.previewEvery() == 0) {
+          preview(context, material, model, progress);
+        }
+        context.throwIfCanceled();
+      }
+
+      @Override
+      public boolean checkpointAfter(int step) {
+        return step % properties.checkpointEvery() == 0 && step < request.steps();
+      }
+
+      @Override
+      public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {
+        store.saveCheckpoint(context.jobId(), checkpoint);
+        store.saveEmbedding(
+            context.jobId(),
+            new StoredEmbedding(
+                material.conceptId(),
+                material.tenantId(),
+                checkpoint.step(),
+                false,
+                rows,
+                VocabularyNorms.meanNorm(model),
+                request.method().wireName(),
+                model.id(),
+                (double) checkpoint.lossHistory()[checkpoint.step() - 1]));
+      }
+    };
+  }
+
+  /** One image of the validation prompt with the rows learned so far. */
+  private void preview(
+      JobContext context,
+      TrainingMaterial material,
+      StableDiffusionModel model,
+      TrainingProgress progress) {
+    String prompt = properties.previewPrompt().replace("{}", material.token());
+    CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
+    List<Integer> ids = tokenizer.addPlaceholderToken(material.token(), progress.rows().length);
+    int resolution = model.unet().config().sampleSize() * model.vae().config().scaleFactor();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Map<Integer, NDArray> injected = new HashMap<>();
+      for (int i = 0; i < ids.size(); i++) {
+        injected.put(ids.get(i), manager.create(progress.rows()[i]));
+      }
+      long[] tokens =
+          java.util.Arrays.stream(tokenizer.encodePadded(prompt)).asLongStream().toArray();
+      NDArray cond =
+          model
+              .textEncoder()
+              .forward(manager.create(tokens).reshape(1, tokens.length), injected)
+              .lastHiddenState();
+      NDArray uncond = PromptEncoder.encode(model, "", manager);
+      BufferedImage image =
+          TextToImage.generate(
+              model.unet(),
+              model.vae(),
+              new DDIMScheduler(model.schedulerConfig()),
+              cond,
+              uncond,
+              new GenerationSettings(
+                  resolution,
+                  resolution,
+                  properties.previewSteps(),
+                  7.5,
+                  0,
+                  material.hyperparameters().seed()));
+      var blob = blobs.put(material.tenantId(), "image/png", Images.png(image));
+      store.savePreview(context.jobId(), progress.step(), blob.id(), prompt);
+    }
+  }
+
+  private TrainingRequest request(TrainingMaterial material) throws IOException {
+    Hyperparameters hp = material.hyperparameters();
+    List<BufferedImage> images = new ArrayList<>();
+    for (byte[] bytes : material.images()) {
+      BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+      if (image == null) {
+        throw new TerminalJobException("A reference image could not be decoded.");
+      }
+      images.add(image);
+    }
+    boolean anyCaption = material.captions().stream().anyMatch(c -> c != null && !c.isBlank());
+    return new TrainingRequest(
+        TrainingMethod.fromWireName(hp.method()),
+        material.token(),
+        material.initializer(),
+        hp.numVectors(),
+        hp.steps(),
+        hp.learningRate(),
+        hp.scaleLr(),
+        hp.kappa() == null ? 0 : hp.kappa(),
+        properties.tiWeightDecay(),
+        hp.batchSize(),
+        hp.seed(),
+        PromptTemplates.fromWireName(hp.templates()),
+        anyCaption ? material.captions() : null,
+        images);
+  }
+}
