@@ -106,6 +106,45 @@ public class ConceptService {
     return new CreatedConcept(get(tenant, conceptId), JobView.of(job));
   }
 
+  /**
+   * Creates a concept that arrives with its embedding instead of images (an import): no images, no
+   * job, {@code steps} 0. Joins the caller's transaction, which stores the embedding.
+   */
+  @Transactional
+  public ConceptView createImported(
+      Tenant tenant, String name, String token, String method, int vectors) {
+    if (!TrainingDefaults.TOKEN.matcher(token).matches()) {
+      throw ApiProblem.invalidFields(
+          List.of(
+              new FieldProblem(
+                  "token",
+                  "must look like <my-concept>: lower-case letters, digits, '_' or '-' inside"
+                      + " angle brackets, at most 40 characters")));
+    }
+    concepts
+        .findIdByToken(tenant.id(), token)
+        .ifPresent(
+            existing -> {
+              throw tokenTaken(token);
+            });
+    UUID conceptId = UUID.randomUUID();
+    Hyperparameters hp = new Hyperparameters(method, "object", 0, 0, null, 0, 0, vectors, false);
+    try {
+      concepts.insertConcept(
+          conceptId,
+          tenant.id(),
+          name,
+          token,
+          "imported",
+          method,
+          "object",
+          json.writeValueAsString(hp));
+    } catch (DuplicateKeyException raceWithAnotherRequest) {
+      throw tokenTaken(token);
+    }
+    return get(tenant, conceptId);
+  }
+
   /** The concept as a training job needs it; empty when the concept was deleted meanwhile. */
   public java.util.Optional<TrainingMaterial> trainingMaterial(UUID tenantId, UUID conceptId) {
     return concepts

@@ -148,7 +148,7 @@ public class TrainingHandler implements JobHandler {
 
       @Override
       public boolean checkpointAfter(int step) {
-        return step % properties.checkpointEvery() == 0 && step < request.steps();
+        return step % properties.checkpointEvery() == 0 || step == request.steps();
       }
 
       @Override

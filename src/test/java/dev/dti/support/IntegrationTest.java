@@ -13,5 +13,7 @@ public abstract class IntegrationTest {
     registry.add("spring.datasource.url", () -> TestDatabase.get().url());
     registry.add("spring.datasource.username", () -> TestDatabase.get().username());
     registry.add("spring.datasource.password", () -> TestDatabase.get().password());
+    // No base model: training jobs stay queued, so API tests see them exactly as created.
+    registry.add("dti.model.dir", () -> "target/no-model-in-this-test");
   }
 }

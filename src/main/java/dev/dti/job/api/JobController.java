@@ -33,15 +33,24 @@ class JobController {
       Arrays.stream(JobState.values()).map(JobState::wireName).collect(Collectors.joining(", "));
 
   private final JobService jobs;
+  private final List<JobHistory.Source> histories;
 
-  JobController(JobService jobs) {
+  JobController(JobService jobs, List<JobHistory.Source> histories) {
     this.jobs = jobs;
+    this.histories = histories;
   }
 
   @GetMapping("/{id}")
   @Operation(summary = "A job with its progress")
   JobView get(Tenant tenant, @PathVariable UUID id) {
-    return JobView.of(find(tenant, id));
+    Job job = find(tenant, id);
+    JobHistory history =
+        histories.stream()
+            .map(source -> source.history(job.id()))
+            .flatMap(java.util.Optional::stream)
+            .findFirst()
+            .orElse(null);
+    return JobView.of(job, history);
   }
 
   @GetMapping

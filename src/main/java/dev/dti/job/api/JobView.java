@@ -28,9 +28,17 @@ public record JobView(
     Instant startedAt,
     Instant finishedAt,
     Instant updatedAt,
-    String error) {
+    String error,
+    @Schema(
+            description =
+                "Training jobs: loss and embedding norm over the steps so far (downsampled)")
+        JobHistory history) {
 
   public static JobView of(Job job) {
+    return of(job, null);
+  }
+
+  public static JobView of(Job job, JobHistory history) {
     return new JobView(
         job.id(),
         job.kind(),
@@ -49,6 +57,7 @@ public record JobView(
         job.startedAt(),
         job.finishedAt(),
         job.updatedAt(),
-        job.error());
+        job.error(),
+        history);
   }
 }

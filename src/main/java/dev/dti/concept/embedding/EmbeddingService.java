@@ -1,0 +1,151 @@
+package dev.dti.concept.embedding;
+
+import dev.dti.concept.ConceptService;
+import dev.dti.concept.ConceptViews.ConceptView;
+import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.model.ModelRegistry;
+import dev.dti.model.ModelUnavailableException;
+import dev.dti.security.Tenant;
+import dev.dti.training.Rows;
+import dev.dti.training.TrainingStore;
+import dev.dti.training.TrainingStore.StoredEmbedding;
+import dev.dti.training.VocabularyNorms;
+import dev.dti.web.ApiProblem;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Downloads of learned embeddings in the portable formats, and imports of existing ones. */
+@Service
+public class EmbeddingService {
+
+  /** The device whose model copy validates imports (the API role may have no GPU). */
+  private static final String IMPORT_DEVICE = "cpu";
+
+  private final ConceptService concepts;
+  private final TrainingStore store;
+  private final ModelRegistry models;
+
+  EmbeddingService(ConceptService concepts, TrainingStore store, ModelRegistry models) {
+    this.concepts = concepts;
+    this.store = store;
+    this.models = models;
+  }
+
+  /** A file for download: its name and bytes. */
+  public record Download(String filename, byte[] bytes) {}
+
+  public Download export(Tenant tenant, UUID conceptId, EmbeddingFormat format, Integer step) {
+    ConceptView concept = concepts.get(tenant, conceptId); // 404 for unknown or foreign ids
+    StoredEmbedding embedding =
+        store
+            .embedding(tenant.id(), conceptId, step)
+            .orElseThrow(() -> missing(tenant, conceptId, step));
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("name", concept.name());
+    metadata.put("step", Integer.toString(embedding.step()));
+    metadata.put("dti.method", embedding.method());
+    metadata.put("dti.norm_m", Double.toString(embedding.normM()));
+    metadata.put("dti.base_model", embedding.baseModelId());
+    metadata.put("dti.concept_id", conceptId.toString());
+    var file = new EmbeddingFile(concept.token(), embedding.rows(), metadata);
+    return new Download(
+        format.suggestedFilename(concept.token()), EmbeddingFiles.write(format, file));
+  }
+
+  private ApiProblem missing(Tenant tenant, UUID conceptId, Integer step) {
+    List<Integer> steps = store.steps(tenant.id(), conceptId);
+    if (steps.isEmpty()) {
+      return ApiProblem.conflict(
+          "Concept "
+              + conceptId
+              + " has no learned embedding yet: its training job has not written a checkpoint.");
+    }
+    return ApiProblem.notFound(
+        "Concept "
+            + conceptId
+            + " has no snapshot at step "
+            + step
+            + "; available steps: "
+            + steps
+            + ".");
+  }
+
+  /**
+   * Creates a concept from an uploaded embedding file for this service's base model. With {@code
+   * repair}, every row is rescaled onto the sphere of radius m, DTI's constraint: the way to rescue
+   * a TI embedding whose norm swamps the rest of the prompt.
+   */
+  @Transactional
+  public ConceptView importEmbedding(
+      Tenant tenant,
+      byte[] bytes,
+      String filename,
+      String name,
+      String token,
+      String baseModel,
+      boolean repair) {
+    EmbeddingFile file;
+    try {
+      file = EmbeddingFiles.read(bytes, filename);
+    } catch (EmbeddingFormatException e) {
+      throw ApiProblem.badRequest("The file is not a usable embedding: " + e.getMessage() + ".");
+    }
+    StableDiffusionModel model;
+    try {
+      model = models.get(IMPORT_DEVICE);
+    } catch (ModelUnavailableException e) {
+      throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
+    }
+    String ownName = models.properties().name();
+    if (baseModel != null
+        && !baseModel.isBlank()
+        && !baseModel.equals(model.id())
+        && !baseModel.equals(ownName)) {
+      throw ApiProblem.badRequest(
+          "The embedding is for base model '"
+              + baseModel
+              + "', but this service runs '"
+              + ownName
+              + "' ("
+              + model.id()
+              + ").");
+    }
+    String madeFor = file.metadata().get("dti.base_model");
+    if (madeFor != null && !madeFor.equals(model.id())) {
+      throw ApiProblem.badRequest(
+          "The embedding was learned on base model "
+              + madeFor
+              + ", but this service runs "
+              + model.id()
+              + ".");
+    }
+    int hidden = model.textEncoder().config().hiddenSize();
+    if (file.dimension() != hidden) {
+      throw ApiProblem.badRequest(
+          "The embedding has "
+              + file.dimension()
+              + "-dimensional rows, but this model's text encoder uses "
+              + hidden
+              + " (it was made for another model family).");
+    }
+    double m = VocabularyNorms.meanNorm(model);
+    float[][] rows = file.rows();
+    if (repair) {
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = Rows.scaled(Rows.normalized(rows[i]), m);
+      }
+    }
+    String method = repair ? "dti" : "ti";
+    String conceptName = name == null || name.isBlank() ? file.token() : name;
+    ConceptView concept = concepts.createImported(tenant, conceptName, token, method, rows.length);
+    store.saveEmbedding(
+        null,
+        new StoredEmbedding(concept.id(), tenant.id(), 0, true, rows, m, method, model.id(), null));
+    return concepts.get(tenant, concept.id());
+  }
+}
