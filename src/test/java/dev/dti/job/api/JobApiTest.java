@@ -36,7 +36,8 @@ class JobApiTest extends ApiTest {
             "startedAt",
             "finishedAt",
             "updatedAt",
-            "error");
+            "error",
+            "history");
     assertThat(job.get("state").asString()).isEqualTo("queued");
     assertThat(job.get("attempts").asInt()).isZero();
     assertThat(job.get("maxAttempts").asInt()).isPositive();
