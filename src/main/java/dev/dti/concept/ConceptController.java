@@ -67,7 +67,7 @@ class ConceptController {
           "Validates everything first (invalid input stores nothing), then stores the concept, its"
               + " images and a queued training job in one transaction. Send an Idempotency-Key to"
               + " make retries safe. Example: curl -H 'Authorization: Bearer $KEY' -F"
-              + " images=@1.png -F images=@2.jpg -F name='Rabbit plush' -F token='<my-rabbit>' -F"
+              + " images=@1.png -F images=@2.jpg -F name='Rabbit plush' --form-string token='<my-rabbit>' -F"
               + " initializer=rabbit http://localhost:8080/v1/concepts")
   @ApiResponse(
       responseCode = "202",
