@@ -110,11 +110,13 @@ public class ConceptEmbeddings {
         .optional();
   }
 
-  /** Stores a step's rows (replacing an earlier row of the same step) and returns its id. */
+  /**
+   * Stores a step's rows and returns the row's id. Saving a step again (a resumed job) replaces its
+   * values but keeps its id, which generation jobs may have pinned.
+   */
   public UUID insert(NewEmbedding embedding) {
-    UUID id = UUID.randomUUID();
     float[][] rows = embedding.rows();
-    jdbc.sql(
+    return jdbc.sql(
             """
             INSERT INTO concept_embeddings
               (id, concept_id, tenant_id, job_id, step, is_final, num_vectors, dim, rows_f32,
@@ -122,12 +124,13 @@ public class ConceptEmbeddings {
             VALUES (:id, :conceptId, :tenantId, :jobId, :step, :isFinal, :n, :d, :rows,
                     :normM, :method, :baseModelId, :loss)
             ON CONFLICT (concept_id, step) DO UPDATE SET
-              id = EXCLUDED.id, job_id = EXCLUDED.job_id, is_final = EXCLUDED.is_final,
+              job_id = EXCLUDED.job_id, is_final = EXCLUDED.is_final,
               num_vectors = EXCLUDED.num_vectors, dim = EXCLUDED.dim,
               rows_f32 = EXCLUDED.rows_f32, norm_m = EXCLUDED.norm_m, method = EXCLUDED.method,
               base_model_id = EXCLUDED.base_model_id, loss = EXCLUDED.loss, created_at = now()
+            RETURNING id
             """)
-        .param("id", id)
+        .param("id", UUID.randomUUID())
         .param("conceptId", embedding.conceptId())
         .param("tenantId", embedding.tenantId())
         .param("jobId", embedding.jobId())
@@ -140,8 +143,8 @@ public class ConceptEmbeddings {
         .param("method", embedding.method())
         .param("baseModelId", embedding.baseModelId())
         .param("loss", embedding.loss())
-        .update();
-    return id;
+        .query(UUID.class)
+        .single();
   }
 
   /** n × d float32, little-endian, row after row: the {@code rows_f32} layout. */

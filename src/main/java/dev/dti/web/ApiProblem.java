@@ -1,5 +1,6 @@
 package dev.dti.web;
 
+import java.time.Duration;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 
@@ -11,11 +12,28 @@ public class ApiProblem extends RuntimeException {
 
   private final HttpStatus status;
   private final List<FieldProblem> errors;
+  private final Duration retryAfter;
 
   public ApiProblem(HttpStatus status, String detail, List<FieldProblem> errors) {
+    this(status, detail, errors, null);
+  }
+
+  private ApiProblem(
+      HttpStatus status, String detail, List<FieldProblem> errors, Duration retryAfter) {
     super(detail);
     this.status = status;
     this.errors = List.copyOf(errors);
+    this.retryAfter = retryAfter;
+  }
+
+  /** 429 with a {@code Retry-After} header of {@code retryAfter}, rounded up to whole seconds. */
+  public static ApiProblem tooManyRequests(String detail, Duration retryAfter) {
+    return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, detail, List.of(), retryAfter);
+  }
+
+  /** A service that cannot answer now (e.g. no model configured): 503. */
+  public static ApiProblem unavailable(String detail) {
+    return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, detail, List.of());
   }
 
   public static ApiProblem badRequest(String detail) {
@@ -48,5 +66,10 @@ public class ApiProblem extends RuntimeException {
 
   public List<FieldProblem> errors() {
     return errors;
+  }
+
+  /** For a 429: how long the client should wait; otherwise null. */
+  public Duration retryAfter() {
+    return retryAfter;
   }
 }

@@ -35,8 +35,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiProblem.class)
   ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
-    return ResponseEntity.status(problem.status())
-        .body(Problems.of(problem.status(), problem.getMessage(), problem.errors()));
+    var response = ResponseEntity.status(problem.status());
+    if (problem.retryAfter() != null) {
+      long seconds = Math.max(1, (problem.retryAfter().toMillis() + 999) / 1000);
+      response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+    }
+    return response.body(Problems.of(problem.status(), problem.getMessage(), problem.errors()));
   }
 
   @ExceptionHandler(MultipartException.class)

@@ -30,6 +30,21 @@ public final class RequestFingerprint {
   private RequestFingerprint() {}
 
   public static String of(HttpServletRequest request) {
+    return HexFormat.of().formatHex(digest(request).digest());
+  }
+
+  /**
+   * For a JSON request: method, path and query parameters as above, plus the body in a canonical
+   * form (the parsed request written back as JSON), so that whitespace and field order do not make
+   * two requests differ.
+   */
+  public static String of(HttpServletRequest request, String canonicalBody) {
+    MessageDigest digest = digest(request);
+    add(digest, "body:" + canonicalBody);
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest digest(HttpServletRequest request) {
     MessageDigest digest = sha256();
     add(digest, request.getMethod());
     add(digest, PATHS.getPathWithinApplication(request));
@@ -56,7 +71,7 @@ public final class RequestFingerprint {
             }
           });
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return digest;
   }
 
   private static void add(MessageDigest digest, String value) {

@@ -1,0 +1,34 @@
+package dev.dti.generation;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * The body of {@code POST /v1/generations}; absent fields take the defaults of {@link
+ * GenerationProperties}.
+ */
+public record GenerationRequest(
+    @Schema(
+            description =
+                "The prompt; concept tokens such as <my-rabbit> are the tenant's concepts",
+            example = "a <my-rabbit> wearing a spacesuit",
+            requiredMode = Schema.RequiredMode.REQUIRED)
+        String prompt,
+    @Schema(description = "Negative prompt (may use concept tokens too)", defaultValue = "")
+        String negativePrompt,
+    @Schema(description = "DDIM steps, 1 to dti.generation.max-steps", defaultValue = "25")
+        Integer steps,
+    @Schema(description = "Classifier-free guidance; ≤ 1 disables it", defaultValue = "7.5")
+        Double guidanceScale,
+    @Schema(description = "0 ≤ seed < 2^53; image i uses seed + i", defaultValue = "random")
+        Long seed,
+    @Schema(description = "Pixels; a multiple of the model's size step", defaultValue = "model")
+        Integer width,
+    @Schema(description = "Pixels; a multiple of the model's size step", defaultValue = "model")
+        Integer height,
+    @Schema(description = "1 to 4", defaultValue = "1") Integer numImages,
+    @Schema(
+            allowableValues = {"ddim"},
+            defaultValue = "ddim")
+        String scheduler,
+    @Schema(description = "DDIM η, 0 to 1 (0 is deterministic DDIM)", defaultValue = "0")
+        Double eta) {}

@@ -1,0 +1,117 @@
+package dev.dti.generation;
+
+import dev.dti.concept.ConceptEmbeddings;
+import dev.dti.concept.ConceptEmbeddings.NewEmbedding;
+import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.diffusion.pipeline.TinyModelFolder;
+import dev.dti.model.ModelRegistry;
+import dev.dti.support.ApiClient.Response;
+import dev.dti.support.ApiTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * One Spring context for every generation test: the tiny random-weight model (CLIP width 32,
+ * resolution 32×32, sizes in steps of 8), a synchronous budget of 8 UNet evaluations, one
+ * synchronous generation per tenant at a time, and a fast worker poll for the asynchronous ones.
+ * Concepts and their embeddings are inserted directly as fixtures.
+ */
+abstract class GenerationTestBase extends ApiTest {
+
+  static final double SYNC_BUDGET = 8;
+  private static Path modelDir;
+
+  @Autowired ConceptEmbeddings embeddings;
+  @Autowired ModelRegistry models;
+
+  @DynamicPropertySource
+  static void generationProperties(DynamicPropertyRegistry registry) {
+    registry.add("dti.model.dir", GenerationTestBase::tinyModel);
+    registry.add("dti.generation.sync-budget", () -> SYNC_BUDGET);
+    registry.add("dti.generation.max-concurrent-per-tenant", () -> 1);
+    registry.add("dti.generation.retention", () -> "2h");
+    registry.add("dti.worker.poll-interval", () -> "100ms");
+  }
+
+  static synchronized Path tinyModel() {
+    if (modelDir == null) {
+      try {
+        modelDir = TinyModelFolder.create(Files.createTempDirectory("dti-tiny-sd"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return modelDir;
+  }
+
+  StableDiffusionModel model() {
+    return models.get("cpu");
+  }
+
+  /** A concept row of the tenant, without any embedding yet. */
+  UUID concept(TestTenant tenant, String token, String method) {
+    UUID id = UUID.randomUUID();
+    jdbc.sql(
+            """
+            INSERT INTO concepts (id, tenant_id, name, token, initializer, method, templates,
+                                  hyperparameters)
+            VALUES (:id, :t, :name, :token, 'rabbit', :method, 'object', '{}'::jsonb)
+            """)
+        .param("id", id)
+        .param("t", tenant.id())
+        .param("name", "concept " + token)
+        .param("token", token)
+        .param("method", method)
+        .update();
+    return id;
+  }
+
+  /** A concept with a final embedding of n random rows, each of norm {@code norm}. */
+  float[][] learnedConcept(TestTenant tenant, String token, int vectors, long seed, double norm) {
+    UUID conceptId = concept(tenant, token, "dti");
+    float[][] rows = rows(vectors, seed, norm);
+    embeddings.insert(
+        new NewEmbedding(
+            conceptId, tenant.id(), null, 100, true, rows, norm, "dti", model().id(), 0.1));
+    return rows;
+  }
+
+  static float[][] rows(int vectors, long seed, double norm) {
+    Random random = new Random(seed);
+    float[][] rows = new float[vectors][32];
+    for (float[] row : rows) {
+      double sum = 0;
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) random.nextGaussian();
+        sum += row[i] * row[i];
+      }
+      for (int i = 0; i < row.length; i++) {
+        row[i] = (float) (row[i] * norm / Math.sqrt(sum));
+      }
+    }
+    return rows;
+  }
+
+  Response generate(TestTenant tenant, String json) {
+    return api.postJson("/v1/generations", tenant.key(), json);
+  }
+
+  byte[] imageBytes(TestTenant tenant, Response generation, int index) {
+    String url = generation.json().get("images").get(index).get("url").asString();
+    return api.get(url, tenant.key()).bytes();
+  }
+
+  long count(String table, TestTenant tenant) {
+    return jdbc.sql("SELECT count(*) FROM " + table + " WHERE tenant_id = :t")
+        .param("t", tenant.id())
+        .query(Long.class)
+        .single();
+  }
+}
