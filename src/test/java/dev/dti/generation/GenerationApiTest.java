@@ -245,7 +245,8 @@ class GenerationApiTest extends GenerationTestBase {
     assertThat(done.get("job").get("progress").asDouble()).isEqualTo(1.0);
     // The job renders exactly what a synchronous request with the same inputs renders.
     Response sync = generate(tenant, "{\"prompt\": \"a <big>\", \"steps\": 5, \"seed\": 6}");
-    assertThat(pixels(api.get(done.get("images").get(1).get("url").asString(), tenant.key()).bytes()))
+    assertThat(
+            pixels(api.get(done.get("images").get(1).get("url").asString(), tenant.key()).bytes()))
         .isEqualTo(pixels(imageBytes(tenant, sync, 0)));
   }
 
