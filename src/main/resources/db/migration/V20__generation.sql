@@ -27,7 +27,7 @@ CREATE TABLE generated_images (
     UNIQUE (generation_id, position)
 );
 
--- The interpolated rows of each point of an interpolation (n × d float32, little-endian).
+-- The interpolated rows of each point of an interpolation, in concept_embeddings' rows_f32 layout.
 CREATE TABLE generation_embeddings (
     generation_id  uuid NOT NULL REFERENCES generations (id) ON DELETE CASCADE,
     position       int  NOT NULL,

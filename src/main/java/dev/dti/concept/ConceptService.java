@@ -179,6 +179,17 @@ public class ConceptService {
             });
   }
 
+  /** A concept found by its token: what generation needs to resolve a prompt's tokens. */
+  public record TokenConcept(UUID id, String token, String method) {}
+
+  /** The tenant's concept with this token ({@code <my-rabbit>}), if any. */
+  public java.util.Optional<TokenConcept> findByToken(UUID tenantId, String token) {
+    return concepts
+        .findIdByToken(tenantId, token)
+        .flatMap(id -> concepts.find(tenantId, id))
+        .map(row -> new TokenConcept(row.id(), row.token(), row.method()));
+  }
+
   public ConceptView get(Tenant tenant, UUID id) {
     ConceptRow row = concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
     List<ImageView> images =

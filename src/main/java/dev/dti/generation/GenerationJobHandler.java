@@ -6,18 +6,22 @@ import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
 import dev.dti.job.TerminalJobException;
+import dev.dti.model.ModelAvailableCondition;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import java.util.UUID;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs generation jobs (requests above the synchronous budget) on a worker's platform thread:
  * renders the images still missing one by one, stores each, reports progress per image, and stops
- * between images when canceled. A retried job resumes after the images already stored.
+ * between images when canceled. A retried job resumes after the images already stored. Like the
+ * training handler it exists only where a model folder is configured.
  */
 @Component
+@Conditional(ModelAvailableCondition.class)
 class GenerationJobHandler implements JobHandler {
 
   private final GenerationService generations;

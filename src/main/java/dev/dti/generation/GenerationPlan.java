@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * A request after validation: defaults applied, the seed resolved and each concept pinned to the
- * embedding row it resolved to, so that an asynchronous job renders exactly what the request
+ * embedding step it resolved to, so that an asynchronous job renders exactly what the request
  * answered with. Stored as {@code generations.request}.
  *
  * @param prompt the prompt; for an interpolation the template with its slot replaced by {@link
@@ -34,8 +34,7 @@ public record GenerationPlan(
   public static final String INTERPOLATION = "interpolation";
 
   /** A concept as the request resolved it: its token and the embedding row used. */
-  public record PinnedConcept(
-      UUID conceptId, String token, UUID embeddingId, String method, int step, int vectors) {}
+  public record PinnedConcept(UUID conceptId, String token, String method, int step, int vectors) {}
 
   /**
    * @param promptTemplate the template as sent, with its {@code {}} or {@code {concept}} slot

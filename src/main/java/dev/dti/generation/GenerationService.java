@@ -3,8 +3,6 @@ package dev.dti.generation;
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.Blob;
 import dev.dti.blob.BlobStore.BlobInfo;
-import dev.dti.concept.ConceptEmbeddings;
-import dev.dti.concept.ConceptEmbeddings.StoredEmbedding;
 import dev.dti.concept.embedding.EmbeddingFile;
 import dev.dti.concept.embedding.EmbeddingFiles;
 import dev.dti.concept.embedding.EmbeddingFormat;
@@ -29,6 +27,7 @@ import dev.dti.job.api.JobView;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import dev.dti.security.Tenant;
+import dev.dti.training.TrainingStore.StoredEmbedding;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;
 import dev.dti.web.Idempotency;
@@ -57,7 +56,6 @@ public class GenerationService {
   private final GenerationProperties properties;
   private final GenerationValidator validator;
   private final PromptConcepts promptConcepts;
-  private final ConceptEmbeddings conceptEmbeddings;
   private final GenerationRepository generations;
   private final GenerationThreads threads;
   private final ModelRegistry models;
@@ -71,7 +69,6 @@ public class GenerationService {
       GenerationProperties properties,
       GenerationValidator validator,
       PromptConcepts promptConcepts,
-      ConceptEmbeddings conceptEmbeddings,
       GenerationRepository generations,
       GenerationThreads threads,
       ModelRegistry models,
@@ -83,7 +80,6 @@ public class GenerationService {
     this.properties = properties;
     this.validator = validator;
     this.promptConcepts = promptConcepts;
-    this.conceptEmbeddings = conceptEmbeddings;
     this.generations = generations;
     this.threads = threads;
     this.models = models;
@@ -152,15 +148,15 @@ public class GenerationService {
         promptConcepts.resolve(tenant.id(), all, model.id(), shape.embeddingDim());
     List<Resolved> interpolated = resolved.subList(0, interpolatedTokens.size());
     List<Resolved> others = resolved.subList(interpolatedTokens.size(), resolved.size());
-    int vectors = interpolated.getFirst().embedding().vectors();
-    if (interpolated.stream().anyMatch(r -> r.embedding().vectors() != vectors)) {
+    int vectors = interpolated.getFirst().pinned().vectors();
+    if (interpolated.stream().anyMatch(r -> r.pinned().vectors() != vectors)) {
       throw ApiProblem.invalidFields(
           List.of(
               new FieldProblem(
                   "concepts",
                   "must have the same number of vectors to be interpolated row by row; they have "
                       + interpolated.stream()
-                          .map(r -> r.pinned().token() + ": " + r.embedding().vectors())
+                          .map(r -> r.pinned().token() + ": " + r.pinned().vectors())
                           .toList())));
     }
     List<Point> points = new ArrayList<>();
@@ -318,8 +314,8 @@ public class GenerationService {
     Map<String, float[][]> conceptRows = new LinkedHashMap<>();
     for (PinnedConcept concept : plan.concepts()) {
       StoredEmbedding embedding =
-          conceptEmbeddings
-              .find(tenantId, concept.embeddingId())
+          promptConcepts
+              .pinned(tenantId, concept)
               .orElseThrow(
                   () ->
                       new MissingGenerationException(

@@ -1,15 +1,15 @@
 package dev.dti.generation;
 
-import dev.dti.concept.ConceptEmbeddings;
-import dev.dti.concept.ConceptEmbeddings.ConceptRef;
-import dev.dti.concept.ConceptEmbeddings.StoredEmbedding;
+import dev.dti.concept.ConceptService;
+import dev.dti.concept.ConceptService.TokenConcept;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
+import dev.dti.training.TrainingStore;
+import dev.dti.training.TrainingStore.StoredEmbedding;
 import dev.dti.web.ApiProblem;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -18,20 +18,23 @@ import org.springframework.stereotype.Component;
 
 /**
  * Finds the concept tokens of a prompt ({@code <my-rabbit>}: the token syntax concepts are created
- * with) and resolves each to the tenant's concept and its usable embedding: an unknown token or
- * another tenant's is a 404 naming it, a concept without a learned embedding yet a 409.
+ * with) and resolves each to the tenant's concept and its usable embedding (the final one, else the
+ * latest snapshot): an unknown token or another tenant's is a 404 naming it, a concept without a
+ * learned embedding yet a 409.
  */
 @Component
 public class PromptConcepts {
 
   private static final Pattern TOKEN = Pattern.compile("<[a-z0-9][a-z0-9_-]{0,38}>");
 
-  /** A resolved concept: what the plan pins and the rows to inject. */
+  /** A resolved concept: what the plan pins and the embedding to inject. */
   public record Resolved(PinnedConcept pinned, StoredEmbedding embedding) {}
 
-  private final ConceptEmbeddings embeddings;
+  private final ConceptService concepts;
+  private final TrainingStore embeddings;
 
-  PromptConcepts(ConceptEmbeddings embeddings) {
+  PromptConcepts(ConceptService concepts, TrainingStore embeddings) {
+    this.concepts = concepts;
     this.embeddings = embeddings;
   }
 
@@ -56,12 +59,10 @@ public class PromptConcepts {
 
   /** Resolves every token, all 404s before any 409, for the model with this id and width. */
   List<Resolved> resolve(UUID tenantId, List<String> tokens, String modelId, int dim) {
-    Map<String, ConceptRef> found = new LinkedHashMap<>();
+    List<TokenConcept> found = new ArrayList<>();
     List<String> unknown = new ArrayList<>();
     for (String token : tokens) {
-      embeddings
-          .findConcept(tenantId, token)
-          .ifPresentOrElse(ref -> found.put(token, ref), () -> unknown.add(token));
+      concepts.findByToken(tenantId, token).ifPresentOrElse(found::add, () -> unknown.add(token));
     }
     if (!unknown.isEmpty()) {
       throw ApiProblem.notFound(
@@ -72,25 +73,26 @@ public class PromptConcepts {
               + ".");
     }
     List<Resolved> resolved = new ArrayList<>();
-    for (ConceptRef ref : found.values()) {
+    for (TokenConcept concept : found) {
       StoredEmbedding embedding =
           embeddings
-              .usable(tenantId, ref.id())
+              .embedding(tenantId, concept.id(), null)
               .orElseThrow(
                   () ->
                       ApiProblem.conflict(
                           "The concept "
-                              + ref.token()
+                              + concept.token()
                               + " has no learned embedding yet; wait until its training job has"
                               + " saved one."));
-      if (!embedding.baseModelId().equals(modelId) || embedding.dimension() != dim) {
+      int width = embedding.rows()[0].length;
+      if (!embedding.baseModelId().equals(modelId) || width != dim) {
         throw ApiProblem.conflict(
             "The concept "
-                + ref.token()
+                + concept.token()
                 + " was trained on another base model ("
                 + abbreviate(embedding.baseModelId())
                 + ", width "
-                + embedding.dimension()
+                + width
                 + ") than the one this service runs ("
                 + abbreviate(modelId)
                 + ", width "
@@ -100,15 +102,19 @@ public class PromptConcepts {
       resolved.add(
           new Resolved(
               new PinnedConcept(
-                  ref.id(),
-                  ref.token(),
-                  embedding.id(),
+                  concept.id(),
+                  concept.token(),
                   embedding.method(),
                   embedding.step(),
-                  embedding.vectors()),
+                  embedding.rows().length),
               embedding));
     }
     return resolved;
+  }
+
+  /** The embedding a plan pinned, if it still exists. */
+  Optional<StoredEmbedding> pinned(UUID tenantId, PinnedConcept concept) {
+    return embeddings.embedding(tenantId, concept.conceptId(), concept.step());
   }
 
   private static String abbreviate(String modelId) {

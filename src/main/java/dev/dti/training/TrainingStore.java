@@ -190,7 +190,10 @@ public class TrainingStore {
         .optional();
   }
 
-  static byte[] toBytes(float[][] rows) {
+  /**
+   * Rows as stored in {@code rows_f32}: an (n, d) int32 header, then n × d float32, little-endian.
+   */
+  public static byte[] toBytes(float[][] rows) {
     ByteBuffer buffer =
         ByteBuffer.allocate(8 + rows.length * rows[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
     buffer.putInt(rows.length).putInt(rows[0].length);
@@ -203,7 +206,7 @@ public class TrainingStore {
   }
 
   /** Reads {@link #toBytes}' layout (n, d header, then the floats). */
-  static float[][] fromBytes(byte[] bytes, int expectedDim) {
+  public static float[][] fromBytes(byte[] bytes, int expectedDim) {
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int n = buffer.getInt();
     int d = buffer.getInt();

@@ -3,6 +3,7 @@ package dev.dti.generation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dti.support.ApiClient.Response;
+import dev.dti.support.ApiTest.TestTenant;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

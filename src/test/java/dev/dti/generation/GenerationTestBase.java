@@ -1,39 +1,66 @@
 package dev.dti.generation;
 
-import dev.dti.concept.ConceptEmbeddings;
-import dev.dti.concept.ConceptEmbeddings.NewEmbedding;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
-import dev.dti.diffusion.pipeline.TinyModelFolder;
 import dev.dti.model.ModelRegistry;
+import dev.dti.security.TenantRecords.CreatedTenant;
+import dev.dti.security.TenantService;
+import dev.dti.support.ApiClient;
 import dev.dti.support.ApiClient.Response;
-import dev.dti.support.ApiTest;
+import dev.dti.support.ApiTest.TestTenant;
+import dev.dti.support.TestDatabase;
+import dev.dti.support.TinyModelFolder;
+import dev.dti.training.TrainingStore;
+import dev.dti.training.TrainingStore.StoredEmbedding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * One Spring context for every generation test: the tiny random-weight model (CLIP width 32,
- * resolution 32×32, sizes in steps of 8), a synchronous budget of 8 UNet evaluations, one
- * synchronous generation per tenant at a time, and a fast worker poll for the asynchronous ones.
- * Concepts and their embeddings are inserted directly as fixtures.
+ * One Spring context for every generation test (not {@code ApiTest}'s, which has no model): the
+ * tiny random-weight model (CLIP width 32, resolution 32×32, sizes in steps of 8), a synchronous
+ * budget of 8 UNet evaluations, one synchronous generation per tenant at a time, and a fast worker
+ * poll for the asynchronous ones. Concepts and their embeddings are inserted directly as fixtures.
  */
-abstract class GenerationTestBase extends ApiTest {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+abstract class GenerationTestBase {
 
   static final double SYNC_BUDGET = 8;
   private static Path modelDir;
 
-  @Autowired ConceptEmbeddings embeddings;
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired TenantService tenantService;
+  ApiClient api;
+
+  @BeforeEach
+  void apiClient() {
+    api = new ApiClient(port);
+  }
+
+  TestTenant newTenant() {
+    CreatedTenant created = tenantService.createTenant("generation-" + UUID.randomUUID());
+    return new TestTenant(created.tenant().id(), created.key().key(), created.key().id());
+  }
+
+  @Autowired TrainingStore embeddings;
   @Autowired ModelRegistry models;
 
   @DynamicPropertySource
   static void generationProperties(DynamicPropertyRegistry registry) {
-    registry.add("dti.model.dir", GenerationTestBase::tinyModel);
+    registry.add("spring.datasource.url", () -> TestDatabase.get().url());
+    registry.add("spring.datasource.username", () -> TestDatabase.get().username());
+    registry.add("spring.datasource.password", () -> TestDatabase.get().password());
+    registry.add("dti.model.dir", () -> tinyModel().toString());
     registry.add("dti.generation.sync-budget", () -> SYNC_BUDGET);
     registry.add("dti.generation.max-concurrent-per-tenant", () -> 1);
     registry.add("dti.generation.retention", () -> "2h");
@@ -77,9 +104,10 @@ abstract class GenerationTestBase extends ApiTest {
   float[][] learnedConcept(TestTenant tenant, String token, int vectors, long seed, double norm) {
     UUID conceptId = concept(tenant, token, "dti");
     float[][] rows = rows(vectors, seed, norm);
-    embeddings.insert(
-        new NewEmbedding(
-            conceptId, tenant.id(), null, 100, true, rows, norm, "dti", model().id(), 0.1));
+    embeddings.saveEmbedding(
+        null,
+        new StoredEmbedding(
+            conceptId, tenant.id(), 100, true, rows, norm, "dti", model().id(), 0.1));
     return rows;
   }
 

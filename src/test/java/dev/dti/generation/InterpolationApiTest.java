@@ -4,10 +4,11 @@ import static dev.dti.generation.GenerationApiTest.pixels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.dti.concept.ConceptEmbeddings.NewEmbedding;
 import dev.dti.concept.embedding.EmbeddingFile;
 import dev.dti.concept.embedding.EmbeddingFiles;
 import dev.dti.support.ApiClient.Response;
+import dev.dti.support.ApiTest.TestTenant;
+import dev.dti.training.TrainingStore.StoredEmbedding;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -167,9 +168,10 @@ class InterpolationApiTest extends GenerationTestBase {
 
   private void tiConcept(TestTenant tenant, String token, long seed, double norm) {
     UUID id = concept(tenant, token, "ti");
-    embeddings.insert(
-        new NewEmbedding(
-            id, tenant.id(), null, 10, false, rows(1, seed, norm), M, "ti", model().id(), null));
+    embeddings.saveEmbedding(
+        null,
+        new StoredEmbedding(
+            id, tenant.id(), 10, false, rows(1, seed, norm), M, "ti", model().id(), null));
   }
 
   @Test
