@@ -55,6 +55,7 @@ public final class GenerationBenchmark {
     int images = 4;
     int steps = 25;
     int sdSteps = 2;
+    int sdLatent = 64;
     Path doc = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -63,6 +64,7 @@ public final class GenerationBenchmark {
         case "--images" -> images = Integer.parseInt(args[++i]);
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--sd-steps" -> sdSteps = Integer.parseInt(args[++i]);
+        case "--sd-latent" -> sdLatent = Integer.parseInt(args[++i]);
         case "--doc" -> doc = Path.of(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
@@ -70,11 +72,22 @@ public final class GenerationBenchmark {
     String loadBefore = loadAverage();
     List<String> rows = new ArrayList<>();
     if (Files.isRegularFile(model.resolve("model_index.json"))) {
-      rows.addAll(imagesPerSecond(model, images, steps));
+      rows.addAll(imagesPerSecond(model, images, steps, "default intra-op threads"));
+      // With other processes on the cores, libtorch's spinning OpenMP threads can be far slower
+      // than one thread: measure both.
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+      rows.addAll(imagesPerSecond(model, images, steps, "1 intra-op thread"));
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
     } else {
       rows.add(row("images/s", "not measured: no model folder at " + model));
     }
-    rows.addAll(sd15Step(sdSteps));
+    rows.forEach(System.out::println);
+    if (sdSteps > 0) {
+      rows.addAll(sd15Step(sdSteps, sdLatent));
+      rows.add(row("peak resident memory of this process (VmHWM)", peakRss()));
+    } else {
+      rows.add(row("SD-1.5-sized sampling step", "not measured in this run (`--sd-steps 0`)"));
+    }
     String loadAfter = loadAverage();
     String body = body(model, modelNote, rows, loadBefore, loadAfter);
     System.out.println(body);
@@ -85,7 +98,8 @@ public final class GenerationBenchmark {
   }
 
   /** Renders one image to warm up, then {@code images} images with seeds 1…n, timed. */
-  static List<String> imagesPerSecond(Path dir, int images, int steps) throws IOException {
+  static List<String> imagesPerSecond(Path dir, int images, int steps, String threads)
+      throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       StableDiffusionModel model = StableDiffusionModel.load(dir, manager);
       int size =
@@ -119,7 +133,9 @@ public final class GenerationBenchmark {
       double total = seconds(start);
       return List.of(
           row(
-              "images/s ("
+              "images/s, "
+                  + threads
+                  + " ("
                   + size
                   + "×"
                   + size
@@ -138,7 +154,7 @@ public final class GenerationBenchmark {
   }
 
   /** One guided DDIM step of an SD-1.5-sized UNet: batch 2 vs two batch-1 passes. */
-  static List<String> sd15Step(int steps) throws IOException {
+  static List<String> sd15Step(int steps, int latent) throws IOException {
     UNet2DConditionConfig config =
         UNet2DConditionConfig.fromJson(ModelStackBenchmark.SD15_UNET_CONFIG);
     Path schedulerJson = Files.createTempFile("ddim", ".json");
@@ -160,7 +176,7 @@ public final class GenerationBenchmark {
       double buildSeconds = seconds(build);
       System.out.printf(Locale.ROOT, "built SD-1.5-sized UNet in %.1f s%n", buildSeconds);
       manager.getEngine().setRandomSeed(0);
-      NDArray latents = manager.randomNormal(new Shape(1, 4, 64, 64));
+      NDArray latents = manager.randomNormal(new Shape(1, 4, latent, latent));
       NDArray cond = manager.randomNormal(new Shape(1, TOKENS, config.crossAttentionDim()));
       NDArray uncond = manager.randomNormal(new Shape(1, TOKENS, config.crossAttentionDim()));
       NDArray both = NDArrays.concat(new NDList(uncond, cond), 0);
@@ -202,7 +218,11 @@ public final class GenerationBenchmark {
       double p = median(twoPasses);
       return List.of(
           row(
-              "SD-1.5-sized UNet, 64×64 latents: one guided step, cond + uncond batched (batch 2), median of "
+              "SD-1.5-sized UNet, "
+                  + latent
+                  + "×"
+                  + latent
+                  + " latents: one guided step, cond + uncond batched (batch 2), median of "
                   + steps,
               String.format(Locale.ROOT, "**%.2f s** (runs: %s)", b, runs(batched))),
           row(
@@ -232,7 +252,7 @@ public final class GenerationBenchmark {
             + "`"
             + (modelNote == null ? "" : " (" + modelNote + ")")
             + ". Sampling step: an SD-1.5-sized `UNet2DConditionModel` (320/640/1280/1280, random"
-            + " weights, float32) on 64×64 latents with 77×768 text conditioning; a step is the UNet"
+            + " weights, float32) with 77×768 text conditioning; a step is the UNet"
             + " work, the guidance combination and the DDIM update. The CLIP text encoder and the VAE"
             + " run once per image and are not in the step.",
         "",
@@ -268,6 +288,18 @@ public final class GenerationBenchmark {
       values.add(String.format(Locale.ROOT, "%.2f s", s));
     }
     return String.join(", ", values);
+  }
+
+  private static String peakRss() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(line -> line.startsWith("VmHWM:"))
+          .map(line -> line.substring(6).trim())
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static String loadAverage() {
