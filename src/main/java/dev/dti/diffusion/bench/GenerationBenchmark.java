@@ -69,6 +69,7 @@ public final class GenerationBenchmark {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    guardMachineMemory();
     String loadBefore = loadAverage();
     List<String> rows = new ArrayList<>();
     if (Files.isRegularFile(model.resolve("model_index.json"))) {
@@ -288,6 +289,45 @@ public final class GenerationBenchmark {
       values.add(String.format(Locale.ROOT, "%.2f s", s));
     }
     return String.join(", ", values);
+  }
+
+  /**
+   * The SD-1.5-sized batch-2 step keeps every activation of the UNet until its scope closes (more
+   * than 13 GB at 64×64): on a shared machine, stop this benchmark before the kernel's OOM killer
+   * picks someone else's process.
+   */
+  private static void guardMachineMemory() {
+    Thread.ofPlatform()
+        .daemon(true)
+        .name("memory-guard")
+        .start(
+            () -> {
+              while (true) {
+                long availableKb = memAvailableKb();
+                if (availableKb >= 0 && availableKb < 1_500_000) {
+                  System.err.println(
+                      "aborted: the machine has only " + availableKb / 1024 + " MB of memory left");
+                  Runtime.getRuntime().halt(3);
+                }
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+  }
+
+  private static long memAvailableKb() {
+    try {
+      return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+          .filter(line -> line.startsWith("MemAvailable:"))
+          .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+          .findFirst()
+          .orElse(-1L);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   private static String peakRss() {
