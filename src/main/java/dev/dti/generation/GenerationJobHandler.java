@@ -9,6 +9,7 @@ import dev.dti.job.TerminalJobException;
 import dev.dti.model.ModelAvailableCondition;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
@@ -63,7 +64,6 @@ class GenerationJobHandler implements JobHandler {
     }
     context.complete(
         json.writeValueAsString(
-            java.util.Map.of(
-                "generationId", generationId, "images", "/v1/generations/" + generationId)));
+            Map.of("generationId", generationId, "images", "/v1/generations/" + generationId)));
   }
 }

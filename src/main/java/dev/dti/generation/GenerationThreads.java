@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -43,7 +45,7 @@ public class GenerationThreads {
             0,
             TimeUnit.MILLISECONDS,
             properties.syncQueue() == 0
-                ? new java.util.concurrent.SynchronousQueue<>()
+                ? new SynchronousQueue<>()
                 : new ArrayBlockingQueue<>(properties.syncQueue()),
             Thread.ofPlatform().name("dti-generate-", 0).daemon(true).factory(),
             new ThreadPoolExecutor.AbortPolicy());
@@ -76,7 +78,7 @@ public class GenerationThreads {
               + ", the most allowed at once; retry when one has finished.",
           properties.retryAfter());
     }
-    var released = new java.util.concurrent.atomic.AtomicBoolean();
+    var released = new AtomicBoolean();
     return () -> {
       if (released.compareAndSet(false, true)) {
         running.computeIfPresent(tenantId, (id, count) -> count <= 1 ? null : count - 1);

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,7 +69,7 @@ public final class GenerationBenchmark {
       }
     }
     guardMachineMemory();
-    String loadBefore = loadAverage();
+    String loadBefore = ModelStackBenchmark.loadAverage();
     List<String> rows = new ArrayList<>();
     if (Files.isRegularFile(model.resolve("model_index.json"))) {
       rows.addAll(imagesPerSecond(model, images, steps, "default intra-op threads"));
@@ -80,16 +79,18 @@ public final class GenerationBenchmark {
       rows.addAll(imagesPerSecond(model, images, steps, "1 intra-op thread"));
       ai.djl.pytorch.jni.JniUtils.setNumThreads(Runtime.getRuntime().availableProcessors());
     } else {
-      rows.add(row("images/s", "not measured: no model folder at " + model));
+      rows.add(ModelStackBenchmark.row("images/s", "not measured: no model folder at " + model));
     }
     rows.forEach(System.out::println);
     if (sdSteps > 0) {
       rows.addAll(sd15Step(sdSteps, sdLatent));
-      rows.add(row("peak resident memory of this process (VmHWM)", peakRss()));
+      rows.add(ModelStackBenchmark.row("peak resident memory of this process (VmHWM)", peakRss()));
     } else {
-      rows.add(row("SD-1.5-sized sampling step", "not measured in this run (`--sd-steps 0`)"));
+      rows.add(
+          ModelStackBenchmark.row(
+              "SD-1.5-sized sampling step", "not measured in this run (`--sd-steps 0`)"));
     }
-    String loadAfter = loadAverage();
+    String loadAfter = ModelStackBenchmark.loadAverage();
     String body = body(model, modelNote, rows, loadBefore, loadAfter);
     System.out.println(body);
     if (doc != null) {
@@ -129,11 +130,11 @@ public final class GenerationBenchmark {
       for (int i = 0; i < images; i++) {
         long one = System.nanoTime();
         renderer.render(i);
-        seconds[i] = seconds(one);
+        seconds[i] = ModelStackBenchmark.seconds(one);
       }
-      double total = seconds(start);
+      double total = ModelStackBenchmark.seconds(start);
       return List.of(
-          row(
+          ModelStackBenchmark.row(
               "images/s, "
                   + threads
                   + " ("
@@ -150,7 +151,7 @@ public final class GenerationBenchmark {
                   "**%.2f** (%.2f s per image; runs: %s)",
                   images / total,
                   total / images,
-                  runs(seconds))));
+                  ModelStackBenchmark.runs(seconds))));
     }
   }
 
@@ -174,7 +175,7 @@ public final class GenerationBenchmark {
       long build = System.nanoTime();
       UNet2DConditionModel unet =
           new UNet2DConditionModel(config, new InitializedParameters(manager, 0));
-      double buildSeconds = seconds(build);
+      double buildSeconds = ModelStackBenchmark.seconds(build);
       System.out.printf(Locale.ROOT, "built SD-1.5-sized UNet in %.1f s%n", buildSeconds);
       manager.getEngine().setRandomSeed(0);
       NDArray latents = manager.randomNormal(new Shape(1, 4, latent, latent));
@@ -197,7 +198,7 @@ public final class GenerationBenchmark {
                   .split(2, 0);
           NDArray eps = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul(guidance));
           scheduler.step(eps, t, latents).prevSample().sum().getFloat();
-          batched[i] = seconds(start);
+          batched[i] = ModelStackBenchmark.seconds(start);
         }
         try (NDScope scope = new NDScope()) {
           long start = System.nanoTime();
@@ -206,7 +207,7 @@ public final class GenerationBenchmark {
           NDArray epsCond = unet.forward(latents, timestep, cond);
           NDArray eps = epsUncond.add(epsCond.sub(epsUncond).mul(guidance));
           scheduler.step(eps, t, latents).prevSample().sum().getFloat();
-          twoPasses[i] = seconds(start);
+          twoPasses[i] = ModelStackBenchmark.seconds(start);
         }
         System.out.printf(
             Locale.ROOT,
@@ -215,24 +216,26 @@ public final class GenerationBenchmark {
             batched[i],
             twoPasses[i]);
       }
-      double b = median(batched);
-      double p = median(twoPasses);
+      double b = ModelStackBenchmark.median(batched);
+      double p = ModelStackBenchmark.median(twoPasses);
       return List.of(
-          row(
+          ModelStackBenchmark.row(
               "SD-1.5-sized UNet, "
                   + latent
                   + "×"
                   + latent
                   + " latents: one guided step, cond + uncond batched (batch 2), median of "
                   + steps,
-              String.format(Locale.ROOT, "**%.2f s** (runs: %s)", b, runs(batched))),
-          row(
+              String.format(
+                  Locale.ROOT, "**%.2f s** (runs: %s)", b, ModelStackBenchmark.runs(batched))),
+          ModelStackBenchmark.row(
               "the same step as two batch-1 passes, median of " + steps,
-              String.format(Locale.ROOT, "%.2f s (runs: %s)", p, runs(twoPasses))),
-          row(
+              String.format(
+                  Locale.ROOT, "%.2f s (runs: %s)", p, ModelStackBenchmark.runs(twoPasses))),
+          ModelStackBenchmark.row(
               "two passes / batched",
               String.format(Locale.ROOT, "**%.2f** (> 1: batching is faster)", p / b)),
-          row(
+          ModelStackBenchmark.row(
               "random initialisation of that UNet",
               String.format(Locale.ROOT, "%.1f s", buildSeconds)));
     }
@@ -277,18 +280,6 @@ public final class GenerationBenchmark {
             + loadAfter
             + " — above the core count means other processes shared the CPU, so times are upper"
             + " bounds.");
-  }
-
-  private static String row(String name, String value) {
-    return "| " + name + " | " + value + " |";
-  }
-
-  private static String runs(double[] seconds) {
-    List<String> values = new ArrayList<>();
-    for (double s : seconds) {
-      values.add(String.format(Locale.ROOT, "%.2f s", s));
-    }
-    return String.join(", ", values);
   }
 
   /**
@@ -340,25 +331,5 @@ public final class GenerationBenchmark {
     } catch (IOException e) {
       return "unknown";
     }
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return String.join("/", Arrays.copyOf(fields, 3));
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
-  private static double seconds(long startNanos) {
-    return (System.nanoTime() - startNanos) / 1e9;
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 }

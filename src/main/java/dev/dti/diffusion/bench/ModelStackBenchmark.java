@@ -215,11 +215,11 @@ public final class ModelStackBenchmark {
         "");
   }
 
-  private static String row(String name, String value) {
+  static String row(String name, String value) {
     return "| " + name + " | " + value + " |";
   }
 
-  private static String runs(double[] seconds) {
+  static String runs(double[] seconds) {
     List<String> values = new ArrayList<>();
     for (double s : seconds) {
       values.add(String.format(Locale.ROOT, "%.2f s", s));
@@ -255,7 +255,7 @@ public final class ModelStackBenchmark {
     }
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
       return String.join("/", Arrays.copyOf(fields, 3));
@@ -264,11 +264,11 @@ public final class ModelStackBenchmark {
     }
   }
 
-  private static double seconds(long startNanos) {
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
