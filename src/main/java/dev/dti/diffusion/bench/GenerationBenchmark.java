@@ -1,6 +1,5 @@
 package dev.dti.diffusion.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -20,7 +19,6 @@ import dev.dti.generation.Renderer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -264,22 +262,7 @@ public final class GenerationBenchmark {
         "|---|---|",
         String.join("\n", rows),
         "",
-        "Machine: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores; measured "
-            + LocalDate.now()
-            + "; DJL "
-            + Engine.getDjlVersion()
-            + ", PyTorch "
-            + Engine.getEngine("PyTorch").getVersion()
-            + " (CPU), Java "
-            + Runtime.version()
-            + ". Load average (1/5/15 min) before: "
-            + loadBefore
-            + ", after: "
-            + loadAfter
-            + " — above the core count means other processes shared the CPU, so times are upper"
-            + " bounds.");
+        ModelStackBenchmark.machine(loadBefore, loadAfter));
   }
 
   /**

@@ -194,25 +194,30 @@ public final class ModelStackBenchmark {
             String.format(Locale.ROOT, "%.1f GFLOP", gflops)),
         row("achieved, forward", String.format(Locale.ROOT, "%.1f GFLOP/s", gflops / forward)),
         "",
-        "Machine: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores (nproc), "
-            + cpuModel()
-            + "; measured "
-            + LocalDate.now()
-            + "; DJL "
-            + Engine.getDjlVersion()
-            + ", PyTorch "
-            + Engine.getEngine("PyTorch").getVersion()
-            + " (CPU), Java "
-            + Runtime.version()
-            + ". Load average (1/5/15 min) before: "
-            + loadBefore
-            + ", after: "
-            + loadAfter
-            + " — above the core count means other processes (other engineers' builds and tests)"
-            + " shared the CPU, so times are upper bounds.",
+        machine(loadBefore, loadAfter),
         "");
+  }
+
+  /** The machine, versions and load a measurement was taken under. */
+  static String machine(String loadBefore, String loadAfter) {
+    return "Machine: "
+        + Runtime.getRuntime().availableProcessors()
+        + " cores (nproc), "
+        + cpuModel()
+        + "; measured "
+        + LocalDate.now()
+        + "; DJL "
+        + Engine.getDjlVersion()
+        + ", PyTorch "
+        + Engine.getEngine("PyTorch").getVersion()
+        + " (CPU), Java "
+        + Runtime.version()
+        + ". Load average (1/5/15 min) before: "
+        + loadBefore
+        + ", after: "
+        + loadAfter
+        + " — above the core count means other processes (other engineers' builds and tests)"
+        + " shared the CPU, so times are upper bounds.";
   }
 
   static String row(String name, String value) {
