@@ -49,6 +49,7 @@ public final class GenerationBenchmark {
   public static void main(String[] args) throws Exception {
     Path model = Path.of("models/toy-sd");
     String modelNote = null;
+    String note = null;
     int images = 4;
     int steps = 25;
     int sdSteps = 2;
@@ -58,6 +59,7 @@ public final class GenerationBenchmark {
       switch (args[i]) {
         case "--model" -> model = Path.of(args[++i]);
         case "--model-note" -> modelNote = args[++i];
+        case "--note" -> note = args[++i];
         case "--images" -> images = Integer.parseInt(args[++i]);
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--sd-steps" -> sdSteps = Integer.parseInt(args[++i]);
@@ -90,6 +92,9 @@ public final class GenerationBenchmark {
     }
     String loadAfter = ModelStackBenchmark.loadAverage();
     String body = body(model, modelNote, rows, loadBefore, loadAfter);
+    if (note != null) {
+      body = body + "\n\n" + note;
+    }
     System.out.println(body);
     if (doc != null) {
       BenchmarksFile.replaceSection(doc, HEADING, body);
