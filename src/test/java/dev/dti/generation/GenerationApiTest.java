@@ -2,8 +2,10 @@ package dev.dti.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dti.blob.BlobStore;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.ApiTest.TestTenant;
+import dev.dti.support.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +23,8 @@ class GenerationApiTest extends GenerationTestBase {
 
   @Autowired GenerationThreads threads;
   @Autowired GeneratedImageCleaner cleaner;
+  @Autowired GenerationRepository repository;
+  @Autowired BlobStore blobs;
 
   static int[] pixels(byte[] png) {
     try {
@@ -323,6 +327,27 @@ class GenerationApiTest extends GenerationTestBase {
     assertThat(api.get(imageUrl, tenant.key()).status()).isEqualTo(404);
     assertThat(api.get("/v1/generations/" + id, tenant.key()).status()).isEqualTo(404);
     assertThat(cleaner.removeExpired()).isGreaterThanOrEqualTo(1);
+    assertThat(count("generations", tenant)).isZero();
+    assertThat(count("generated_images", tenant)).isZero();
+    assertThat(count("blobs", tenant)).isZero();
+  }
+
+  @Test
+  void withAShortRetentionTheCleanerRemovesResultsOnceTheyExpire() throws Exception {
+    TestTenant tenant = newTenant();
+    UUID id = UUID.randomUUID();
+    repository.insert(
+        id, tenant.id(), "generation", "{}", model().id(), null, Duration.ofSeconds(1));
+    var blob = blobs.put(tenant.id(), "image/png", TestImages.png(8, 8));
+    repository.insertImage(UUID.randomUUID(), id, tenant.id(), 0, blob.id(), 1, 8, 8, "{}");
+
+    int beforeExpiry = cleaner.removeExpired();
+    long keptRows = count("generated_images", tenant);
+    Thread.sleep(1500);
+    cleaner.removeExpired();
+
+    assertThat(keptRows).isEqualTo(1);
+    assertThat(beforeExpiry).isZero();
     assertThat(count("generations", tenant)).isZero();
     assertThat(count("generated_images", tenant)).isZero();
     assertThat(count("blobs", tenant)).isZero();
