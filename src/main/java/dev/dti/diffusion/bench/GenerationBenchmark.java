@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.cli.BenchmarkMachine;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.diffusion.nn.InitializedParameters;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
@@ -69,7 +70,7 @@ public final class GenerationBenchmark {
       }
     }
     guardMachineMemory();
-    String loadBefore = ModelStackBenchmark.loadAverage();
+    String loadBefore = BenchmarkMachine.loadAverage();
     List<String> rows = new ArrayList<>();
     if (Files.isRegularFile(model.resolve("model_index.json"))) {
       rows.addAll(imagesPerSecond(model, images, steps, "default intra-op threads"));
@@ -90,7 +91,7 @@ public final class GenerationBenchmark {
           ModelStackBenchmark.row(
               "SD-1.5-sized sampling step", "not measured in this run (`--sd-steps 0`)"));
     }
-    String loadAfter = ModelStackBenchmark.loadAverage();
+    String loadAfter = BenchmarkMachine.loadAverage();
     String body = body(model, modelNote, rows, loadBefore, loadAfter);
     if (note != null) {
       body = body + "\n\n" + note;
@@ -219,8 +220,8 @@ public final class GenerationBenchmark {
             batched[i],
             twoPasses[i]);
       }
-      double b = ModelStackBenchmark.median(batched);
-      double p = ModelStackBenchmark.median(twoPasses);
+      double b = BenchmarkMachine.median(batched);
+      double p = BenchmarkMachine.median(twoPasses);
       return List.of(
           ModelStackBenchmark.row(
               "SD-1.5-sized UNet, "
@@ -267,7 +268,7 @@ public final class GenerationBenchmark {
         "|---|---|",
         String.join("\n", rows),
         "",
-        ModelStackBenchmark.machine(loadBefore, loadAfter));
+        BenchmarkMachine.describe(loadBefore, loadAfter));
   }
 
   /**

@@ -2,44 +2,59 @@ package dev.dti.diffusion.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.unet.UNet2DConditionConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ModelStackBenchmarkTest {
 
   @Test
-  void rewritesOnlyItsOwnSectionOfTheBenchmarksDocument(@TempDir Path dir) throws Exception {
-    Path doc = dir.resolve("benchmarks.md");
-    Files.writeString(
-        doc,
-        "# Benchmarks\n\n## Queue\n\nclaims/s 900\n\n"
-            + ModelStackBenchmark.SECTION
-            + "\n\nold numbers\n\n## VAE\n\ndecode 3 s\n");
+  void theSectionGivesTheRatioAndTheAchievedRateOfTheMedians() {
+    var result =
+        new ModelStackBenchmark.Result(
+            123_060_480,
+            859_520_964,
+            60.0,
+            new double[] {30, 20, 40},
+            new double[] {50, 70, 44},
+            13_000_000_000L,
+            787_000_000_000L);
 
-    ModelStackBenchmark.writeSection(doc, ModelStackBenchmark.SECTION + "\n\nnew numbers\n");
+    String body = ModelStackBenchmark.body(result, 64, "9.00/8.00/7.00", "10.00/9.00/8.00");
 
-    assertThat(Files.readString(doc))
-        .isEqualTo(
-            "# Benchmarks\n\n## Queue\n\nclaims/s 900\n\n"
-                + ModelStackBenchmark.SECTION
-                + "\n\nnew numbers\n\n## VAE\n\ndecode 3 s\n");
+    assertThat(body)
+        .contains("| (a) forward, median of 3 | 30.00 s (runs: 30.00 s, 20.00 s, 40.00 s) |")
+        .contains("| (b) forward + backward to the row, median of 3 | 50.00 s")
+        .contains("| ratio (b)/(a) | **1.67** (goal ≤ 2.2;")
+        .contains("| FLOPs of one UNet forward (analytic, `UNetFlops`) | 787.0 GFLOP |")
+        .contains("| achieved, (a) | 26.7 GFLOP/s (text encoder + UNet, 800.0 GFLOP in 30.00 s) |")
+        .contains("before: 9.00/8.00/7.00, after: 10.00/9.00/8.00");
   }
 
   @Test
-  void appendsTheSectionToADocumentWithoutIt(@TempDir Path dir) throws Exception {
-    Path doc = dir.resolve("benchmarks.md");
-    Files.writeString(doc, "# Benchmarks\n\n## Queue\n\nclaims/s 900\n");
+  void countsTheTextEncodersLinearLayersAndAttentionMatmuls() {
+    // ViT-L text tower at 77 tokens: per layer q, k, v, out (4·77·768²), scores and mix
+    // (2·77²·768) and the MLP (2·77·768·3072) multiply-adds, 2 FLOPs each, 12 layers.
+    long perLayer = 2 * (4L * 77 * 768 * 768 + 2L * 77 * 77 * 768 + 2L * 77 * 768 * 3072);
 
-    ModelStackBenchmark.writeSection(doc, ModelStackBenchmark.SECTION + "\n\nnumbers\n");
+    assertThat(CLIPTextFlops.forward(ModelStackBenchmark.VIT_L_TEXT, 1, 77))
+        .isEqualTo(12 * perLayer);
+    assertThat(CLIPTextFlops.forward(ModelStackBenchmark.VIT_L_TEXT, 2, 77))
+        .isEqualTo(24 * perLayer);
+  }
 
-    assertThat(Files.readString(doc))
-        .isEqualTo(
-            "# Benchmarks\n\n## Queue\n\nclaims/s 900\n\n"
-                + ModelStackBenchmark.SECTION
-                + "\n\nnumbers\n");
+  @Test
+  void thePromptCarriesThePlaceholderOnceAndIsPaddedWithEndOfText() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      long[] ids = ModelStackBenchmark.promptIds(manager).toLongArray();
+
+      assertThat(ids).hasSize(77);
+      assertThat(Arrays.stream(ids).filter(id -> id == ModelStackBenchmark.PLACEHOLDER).count())
+          .isEqualTo(1);
+      assertThat(ids[0]).isEqualTo(49406);
+      assertThat(ids[76]).isEqualTo(49407);
+    }
   }
 
   @Test
