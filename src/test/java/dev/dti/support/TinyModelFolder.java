@@ -23,6 +23,20 @@ public final class TinyModelFolder {
 
   private TinyModelFolder() {}
 
+  /** Writes the folder to args[0], replacing what is there (the training benchmark's fallback). */
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args[0]);
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+    create(dir);
+    System.out.println("tiny model folder: " + dir);
+  }
+
   public static Path create(Path dir) throws IOException {
     Path clip = Golden.dir("clip_text");
     Path unet = Golden.dir("unet_sd15_tiny");
