@@ -248,6 +248,7 @@ public final class ModelStackBenchmark {
                 Locale.ROOT,
                 "**%.2f** (goal ≤ 2.2; PyTorch 1.13 eager on this machine: 3.35, same stack)",
                 both / forward)),
+        row("(b)/(a) within each round, in run order", pairedRatios(result)),
         row(
             "FLOPs of one UNet forward (analytic, `UNetFlops`)",
             String.format(Locale.ROOT, "%.1f GFLOP", unetGflop)),
@@ -269,6 +270,15 @@ public final class ModelStackBenchmark {
 
   static String row(String name, String value) {
     return "| " + name + " | " + value + " |";
+  }
+
+  /** Each round's (b)/(a): the pairs ran back to back, so a load change shows as an outlier. */
+  private static String pairedRatios(Result result) {
+    List<String> values = new ArrayList<>();
+    for (int r = 0; r < result.forward.length; r++) {
+      values.add(String.format(Locale.ROOT, "%.2f", result.forwardBackward[r] / result.forward[r]));
+    }
+    return String.join(", ", values);
   }
 
   static String runs(double[] seconds) {

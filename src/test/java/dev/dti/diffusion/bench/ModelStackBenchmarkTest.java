@@ -27,6 +27,7 @@ class ModelStackBenchmarkTest {
         .contains("| (a) forward, median of 3 | 30.00 s (runs: 30.00 s, 20.00 s, 40.00 s) |")
         .contains("| (b) forward + backward to the row, median of 3 | 50.00 s")
         .contains("| ratio (b)/(a) | **1.67** (goal ≤ 2.2;")
+        .contains("| (b)/(a) within each round, in run order | 1.67, 3.50, 1.10 |")
         .contains("| FLOPs of one UNet forward (analytic, `UNetFlops`) | 787.0 GFLOP |")
         .contains("| achieved, (a) | 26.7 GFLOP/s (text encoder + UNet, 800.0 GFLOP in 30.00 s) |")
         .contains("before: 9.00/8.00/7.00, after: 10.00/9.00/8.00");
