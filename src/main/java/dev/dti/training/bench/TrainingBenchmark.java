@@ -260,7 +260,8 @@ public final class TrainingBenchmark {
         "Command: `./mvnw -B -Pbench -Dbench=training process-test-classes` (runs"
             + " `dev.dti.training.bench.TrainingBenchmark --model models/toy-sd --fallback-model"
             + " target/bench/tiny-sd --doc docs/benchmarks.md`, which rewrites this section;"
-            + " `-Dbench.model=DIR` measures another model folder).");
+            + " `-Dbench.model=DIR` measures another model folder; `-Dbench.rounds`, `-Dbench.steps`"
+            + " and `-Dbench.jobSteps` shorten it).");
     lines.add("");
     lines.add(
         toyModel
