@@ -48,7 +48,7 @@ class TrainingBenchmarkTest {
     var dti = new TrainingBenchmark.Run(1.0, new double[] {0.10, 0.12, 0.11});
     var ti = new TrainingBenchmark.Run(1.0, new double[] {0.11, 0.11, 0.11});
     var dti20 = new TrainingBenchmark.Run(5.0, new double[] {0.121, 0.121, 0.121});
-    var job = new TrainingBenchmark.Run(1.5, new double[] {0.1, 0.1, 0.1});
+    var job = new TrainingBenchmark.Run(1.5, new double[] {0.1, 0.1, 0.4});
     var results =
         new TrainingBenchmark.Results(List.of(List.of(dti), List.of(ti), List.of(dti20)), job);
 
@@ -59,9 +59,10 @@ class TrainingBenchmarkTest {
     assertThat(body)
         .contains("**not the toy model**")
         .contains("| DTI, 2 images | 110.0 ms | 9.09 | 1.00 s |")
-        .contains("| steps/s DTI ÷ TI | **1.000** |")
-        .contains("| step time 20 images ÷ 2 images (DTI) | **1.100** |")
-        .contains("**41.4 s, extrapolated** from a 4-step run")
+        .contains("| steps/s DTI ÷ TI | **1.000** (rounds: 1.00) |")
+        .contains("| step time 20 images ÷ 2 images (DTI) | **1.100** (rounds: 1.10) |")
+        .contains("**81.3 s, extrapolated** from a 4-step run (2.1 s: set-up + step 1 1.50 s,")
+        .contains("mean step 200.0 ms, median 100.0 ms) as set-up + step 1 + 399 × mean step")
         .contains("before: 1/2/3, after: 4/5/6");
   }
 }
