@@ -4,13 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.Images;
+import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
 import dev.dti.diffusion.scheduler.DDIMScheduler;
-import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
 import java.awt.image.BufferedImage;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,17 +66,9 @@ public final class Renderer {
     long seed = plan.seedOf(index);
     BufferedImage image;
     try (NDManager manager = NDManager.newBaseManager()) {
-      CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
-      Map<Integer, NDArray> injected = new HashMap<>();
-      tokens.forEach(
-          (token, rows) -> {
-            List<Integer> ids = tokenizer.addPlaceholderToken(token, rows.length);
-            for (int k = 0; k < rows.length; k++) {
-              injected.put(ids.get(k), manager.create(rows[k]));
-            }
-          });
-      NDArray cond = encode(tokenizer, plan.prompt(), injected, manager);
-      NDArray uncond = encode(tokenizer, plan.negativePrompt(), injected, manager);
+      PromptEncoder prompts = PromptEncoder.withConcepts(model, tokens, manager);
+      NDArray cond = prompts.encode(plan.prompt(), manager);
+      NDArray uncond = prompts.encode(plan.negativePrompt(), manager);
       image =
           TextToImage.generate(
               model.unet(),
@@ -96,17 +87,6 @@ public final class Renderer {
     Map<String, String> metadata = metadata(index, seed);
     byte[] png = PngText.withText(Images.png(image), metadata);
     return new RenderedImage(index, seed, plan.width(), plan.height(), png, metadata);
-  }
-
-  private NDArray encode(
-      CLIPTokenizer tokenizer, String text, Map<Integer, NDArray> injected, NDManager manager) {
-    int[] padded = tokenizer.encodePadded(text);
-    long[] ids = new long[padded.length];
-    for (int i = 0; i < padded.length; i++) {
-      ids[i] = padded[i];
-    }
-    NDArray inputIds = manager.create(ids).reshape(1, ids.length);
-    return model.textEncoder().forward(inputIds, injected).lastHiddenState();
   }
 
   /**

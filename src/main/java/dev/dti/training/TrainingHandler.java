@@ -12,7 +12,6 @@ import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
 import dev.dti.diffusion.scheduler.DDIMScheduler;
-import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.job.GradientLock;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
@@ -26,7 +25,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,22 +175,12 @@ public class TrainingHandler implements JobHandler {
       StableDiffusionModel model,
       TrainingProgress progress) {
     String prompt = properties.previewPrompt().replace("{}", material.token());
-    CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
-    List<Integer> ids = tokenizer.addPlaceholderToken(material.token(), progress.rows().length);
     int resolution = model.unet().config().sampleSize() * model.vae().config().scaleFactor();
     try (NDManager manager = NDManager.newBaseManager()) {
-      Map<Integer, NDArray> injected = new HashMap<>();
-      for (int i = 0; i < ids.size(); i++) {
-        injected.put(ids.get(i), manager.create(progress.rows()[i]));
-      }
-      long[] tokens =
-          java.util.Arrays.stream(tokenizer.encodePadded(prompt)).asLongStream().toArray();
-      NDArray cond =
-          model
-              .textEncoder()
-              .forward(manager.create(tokens).reshape(1, tokens.length), injected)
-              .lastHiddenState();
-      NDArray uncond = PromptEncoder.encode(model, "", manager);
+      PromptEncoder prompts =
+          PromptEncoder.withConcepts(model, Map.of(material.token(), progress.rows()), manager);
+      NDArray cond = prompts.encode(prompt, manager);
+      NDArray uncond = prompts.encode("", manager);
       BufferedImage image =
           TextToImage.generate(
               model.unet(),

@@ -49,7 +49,9 @@ import tools.jackson.databind.JsonNode;
     properties = {
       "dti.roles=api",
       "dti.training.checkpoint-every=2",
-      "dti.training.progress-every=1"
+      "dti.training.progress-every=1",
+      "dti.training.preview-every=3",
+      "dti.training.preview-steps=2"
     })
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class TrainingJobApiTest {
@@ -116,6 +118,14 @@ class TrainingJobApiTest {
     assertThat(diffusers.token()).isEqualTo("<blob>");
     assertThat(download(conceptId, "a1111", null).rows()).isDeepEqualTo(diffusers.rows());
     assertThat(download(conceptId, "kohya", null).rows()).isDeepEqualTo(diffusers.rows());
+    assertThat(api.get("/v1/jobs/" + jobId + "/previews", key).json().toString())
+        .isEqualTo("[3,6]");
+    Response preview = api.get("/v1/jobs/" + jobId + "/previews/6", key);
+    assertThat(preview.contentType()).isEqualTo("image/png");
+    assertThat(
+            javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(preview.bytes()))
+                .getWidth())
+        .isEqualTo(32);
     assertThat(api.get("/v1/concepts/" + conceptId + "/embedding?step=3", key).status())
         .isEqualTo(404);
     assertThat(api.get("/v1/concepts/" + conceptId + "/embedding?format=ckpt", key).status())

@@ -2,20 +2,57 @@ package dev.dti.diffusion.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dti.diffusion.tokenizer.CLIPTokenizer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A prompt → the UNet's conditioning [1, model_max_length, hidden]: token ids padded and truncated
  * to the tokenizer's length (as diffusers' encode_prompt), then the text encoder's last hidden
- * state.
+ * state. Learned concepts take part through {@link #withConcepts}.
  */
 public final class PromptEncoder {
 
-  private PromptEncoder() {}
+  private final StableDiffusionModel model;
+  private final CLIPTokenizer tokenizer;
+  private final Map<Integer, NDArray> injected;
 
+  private PromptEncoder(
+      StableDiffusionModel model, CLIPTokenizer tokenizer, Map<Integer, NDArray> injected) {
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.injected = injected;
+  }
+
+  /** Encodes with the model's own vocabulary only. */
   public static NDArray encode(StableDiffusionModel model, String prompt, NDManager manager) {
-    int[] padded = model.tokenizer().encodePadded(prompt);
-    long[] ids = java.util.Arrays.stream(padded).asLongStream().toArray();
+    return new PromptEncoder(model, model.tokenizer(), Map.of()).encode(prompt, manager);
+  }
+
+  /**
+   * An encoder whose prompts may use the given concept tokens: each token ({@code <tok>}) is
+   * registered on a copy of the model's tokenizer with one id per row, and its rows (created in
+   * {@code manager}) replace those ids' embeddings in the text encoder.
+   */
+  public static PromptEncoder withConcepts(
+      StableDiffusionModel model, Map<String, float[][]> conceptRows, NDManager manager) {
+    CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
+    Map<Integer, NDArray> injected = new HashMap<>();
+    conceptRows.forEach(
+        (token, rows) -> {
+          List<Integer> ids = tokenizer.addPlaceholderToken(token, rows.length);
+          for (int k = 0; k < rows.length; k++) {
+            injected.put(ids.get(k), manager.create(rows[k]));
+          }
+        });
+    return new PromptEncoder(model, tokenizer, injected);
+  }
+
+  public NDArray encode(String prompt, NDManager manager) {
+    long[] ids = Arrays.stream(tokenizer.encodePadded(prompt)).asLongStream().toArray();
     NDArray inputIds = manager.create(ids).reshape(1, ids.length);
-    return model.textEncoder().forward(inputIds).lastHiddenState();
+    return model.textEncoder().forward(inputIds, injected).lastHiddenState();
   }
 }
