@@ -3,6 +3,7 @@ package dev.dti.toyworld;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.cli.CommandGroup;
 import dev.dti.cli.CommandOptions;
+import dev.dti.toyworld.training.BaseModelCommands;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,9 @@ public final class ToyWorldCommands implements CommandGroup {
       [--pair-fraction 0.25] --out DIR
              toyworld tokenizer --out DIR
              toyworld judge --image PNG [--layout single|pair]
-             toyworld judge-accuracy [--count 1000] [--seed 1] [--out docs/benchmarks.md]""";
+             toyworld judge-accuracy [--count 1000] [--seed 1] [--out docs/benchmarks.md]
+      """
+          + BaseModelCommands.USAGE;
 
   /** The docs/benchmarks.md section that {@code judge-accuracy} regenerates. */
   static final String BENCHMARK_SECTION = "Toy world judge";
@@ -76,6 +79,7 @@ public final class ToyWorldCommands implements CommandGroup {
       case "tokenizer" -> tokenizer(options(args, "out"));
       case "judge" -> judge(options(args, "image", "layout"));
       case "judge-accuracy" -> judgeAccuracy(options(args, "count", "seed", "out"));
+      case "train", "evaluate", "base-benchmark" -> new BaseModelCommands(out).run(args[0], args);
       default ->
           throw new IllegalArgumentException(
               "unknown toyworld command '" + args[0] + "'\n" + USAGE);

@@ -1,0 +1,149 @@
+package dev.dti.toyworld.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.dti.diffusion.clip.CLIPTextConfig;
+import dev.dti.diffusion.unet.UNet2DConditionModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BaseModelTrainingTest {
+
+  /** A few thousand weights a network: the code paths of the real sizes at test speed. */
+  static final ToyModelArchitecture TINY =
+      new ToyModelArchitecture(
+          "tiny",
+          ToyModelArchitecture.vae(List.of(8, 16, 16), 4),
+          new CLIPTextConfig(
+              ToyModelArchitecture.VOCAB_SIZE, 16, 32, 1, 2, 16, "quick_gelu", 1e-5, 126, 127, 127),
+          ToyModelArchitecture.unet(List.of(16, 32), 1, List.of(2, 2), 8, 16),
+          ToyModelArchitecture.SCHEDULER);
+
+  static BaseModelTrainer.Settings tinySettings(long sessionSteps) {
+    return new BaseModelTrainer.Settings(
+        TINY,
+        3,
+        4,
+        4,
+        1e-3,
+        1e-3,
+        3,
+        0.01,
+        0.9,
+        3,
+        6,
+        1.01,
+        6,
+        6,
+        3,
+        3,
+        2,
+        1e9,
+        1e9,
+        sessionSteps,
+        DataType.FLOAT32);
+  }
+
+  @Test
+  void twentyStepsOfATinyConfigReduceTheLossOnAFixedBatch() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ToyModel model = ToyModel.initialize(TINY, manager, 0);
+      var weights = new java.util.LinkedHashMap<>(model.textEncoder().parameters());
+      weights.putAll(StepTimes.prefixed("unet.", model.unet().parameters()));
+      ToyModel.requireGradients(weights, true);
+      WeightAdamW optimizer = new WeightAdamW(weights, manager, 0.01f, 1f);
+      TrainingSteps steps = new TrainingSteps(model, 0, 8, 1.0);
+      float first = steps.diffusionStep(manager, 0);
+      optimizer.step(3e-3);
+      float last = first;
+      for (int i = 0; i < 19; i++) {
+        System.gc(); // the scalars on the gradient path must survive a collection
+        last = steps.diffusionStep(manager, 0);
+        optimizer.step(3e-3);
+      }
+      assertThat(last).isLessThan(first * 0.8f);
+    }
+  }
+
+  @Test
+  void twentyVaeStepsReduceTheReconstructionError() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ToyModel model = ToyModel.initialize(TINY, manager, 0);
+      ToyModel.requireGradients(model.vaeWeights(), true);
+      WeightAdamW optimizer = new WeightAdamW(model.vaeWeights(), manager, 0.01f, 1f);
+      TrainingSteps steps = new TrainingSteps(model, 0, 8, 1.0);
+      float first = steps.vaeStep(manager, 0)[0];
+      optimizer.step(3e-3);
+      float last = first;
+      for (int i = 0; i < 19; i++) {
+        last = steps.vaeStep(manager, 0)[0];
+        optimizer.step(3e-3);
+      }
+      assertThat(last).isLessThan(first * 0.8f);
+    }
+  }
+
+  @Test
+  void aResumedRunEqualsAnUninterruptedOneBitForBit(@TempDir Path dir) throws IOException {
+    Path whole = dir.resolve("whole");
+    Path pieces = dir.resolve("pieces");
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    TrainingState uninterrupted =
+        new BaseModelTrainer(tinySettings(Long.MAX_VALUE), whole, quiet).run(false);
+    new BaseModelTrainer(tinySettings(4), pieces, quiet).run(false); // stops inside stage 1
+    TrainingState middle = new BaseModelTrainer(tinySettings(5), pieces, quiet).run(true);
+    assertThat(middle.stage()).isEqualTo(TrainingState.DIFFUSION);
+    TrainingState resumed =
+        new BaseModelTrainer(tinySettings(Long.MAX_VALUE), pieces, quiet).run(true);
+
+    assertThat(uninterrupted.stage()).isEqualTo(TrainingState.DONE);
+    assertThat(resumed.stage()).isEqualTo(TrainingState.DONE);
+    assertThat(resumed.diffusionSteps()).isEqualTo(uninterrupted.diffusionSteps());
+    assertThat(resumed.scalingFactor()).isEqualTo(uninterrupted.scalingFactor());
+    for (String file :
+        List.of(
+            "vae/diffusion_pytorch_model.safetensors",
+            "text_encoder/model.safetensors",
+            "unet/diffusion_pytorch_model.safetensors",
+            "training_state/tensors.safetensors",
+            "vae/config.json",
+            "unet/config.json")) {
+      assertThat(Files.readAllBytes(pieces.resolve(file)))
+          .as(file)
+          .isEqualTo(Files.readAllBytes(whole.resolve(file)));
+    }
+  }
+
+  @Test
+  void theSavedFolderLoadsAsADiffusersModel(@TempDir Path dir) throws IOException {
+    Path out = dir.resolve("model");
+    new BaseModelTrainer(
+            tinySettings(Long.MAX_VALUE), out, new PrintStream(new ByteArrayOutputStream()))
+        .run(false);
+    for (String file :
+        List.of(
+            "model_index.json",
+            "tokenizer/vocab.json",
+            "tokenizer/merges.txt",
+            "tokenizer/tokenizer_config.json",
+            "tokenizer/special_tokens_map.json",
+            "scheduler/scheduler_config.json",
+            "text_encoder/config.json")) {
+      assertThat(out.resolve(file)).isRegularFile();
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ToyModel model = ToyModel.load(out, manager);
+      assertThat(model.vae().scalingFactor()).isNotEqualTo(1.0);
+      UNet2DConditionModel unet = UNet2DConditionModel.load(out, manager);
+      assertThat(unet.config().crossAttentionDim()).isEqualTo(16);
+    }
+  }
+}
