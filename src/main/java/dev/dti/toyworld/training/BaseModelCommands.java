@@ -19,7 +19,7 @@ public final class BaseModelCommands {
 
   public static final String USAGE =
       """
-             toyworld train --out DIR [--seed 0] [--minutes N] [--resume] [--size small] \
+             toyworld train --out DIR [--seed 0] [--minutes N] [--resume] [--size compact] \
       [--state-precision float32|float16]
              toyworld evaluate --model DIR [--images 96] [--seed 7] [--out docs/benchmarks.md]
              toyworld base-benchmark [--steps 5] [--out docs/benchmarks.md]""";
@@ -134,7 +134,7 @@ public final class BaseModelCommands {
   private void benchmark(CommandOptions options) throws Exception {
     int steps = options.integer("steps", 5);
     List<StepTimes.Row> rows = new ArrayList<>();
-    for (var vae : List.of(ToyModelArchitecture.VAE, ToyModelArchitecture.WIDE_VAE)) {
+    for (var vae : List.of(ToyModelArchitecture.NARROW_VAE, ToyModelArchitecture.VAE)) {
       for (int batch : new int[] {16, 32}) {
         rows.add(report(StepTimes.vae(ToyModelArchitecture.BASE.withVae(vae), batch, steps)));
       }

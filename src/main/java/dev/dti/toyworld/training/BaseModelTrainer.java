@@ -62,7 +62,7 @@ public final class BaseModelTrainer {
       return new Settings(
           ToyModelArchitecture.BASE,
           seed,
-          32,
+          16,
           64,
           1e-3,
           1e-3,
@@ -72,7 +72,7 @@ public final class BaseModelTrainer {
           250,
           96,
           0.95,
-          4000,
+          3000,
           Long.MAX_VALUE,
           2000,
           64,
@@ -467,24 +467,33 @@ public final class BaseModelTrainer {
               state.log());
       Map<String, NDArray> trainingTensors = new LinkedHashMap<>();
       if (optimizer != null) {
-        trainingTensors.putAll(optimizer.state());
+        trainingTensors.putAll(optimizer.state(settings.stateType() == DataType.FLOAT16));
       }
       Map<String, NDArray> unet = model.unet().parameters();
       if (average != null) {
         model.unet().parameters().forEach((k, v) -> trainingTensors.put("unet." + k, v));
         unet = average.average();
       }
-      AutoencoderKLConfig vae = withScaling(model.architecture().vae(), state.scalingFactor());
-      ToyModelFolder.save(
-          out,
-          new ToyModelFolder.Contents(
-              model.architecture().withVae(vae),
-              model.vaeWeights(),
-              model.textEncoder().parameters(),
-              unet,
-              trainingTensors,
-              settings.stateType(),
-              toSave));
+      try {
+        AutoencoderKLConfig vae = withScaling(model.architecture().vae(), state.scalingFactor());
+        ToyModelFolder.save(
+            out,
+            new ToyModelFolder.Contents(
+                model.architecture().withVae(vae),
+                model.vaeWeights(),
+                model.textEncoder().parameters(),
+                unet,
+                trainingTensors,
+                settings.stateType(),
+                toSave));
+      } finally {
+        trainingTensors.forEach(
+            (name, array) -> {
+              if (name.startsWith("r.")) {
+                array.close();
+              }
+            });
+      }
       lastSave = elapsed();
       log.printf(Locale.ROOT, "saved %s (%.0f s)%n", out, toSave.trainingSeconds());
     }

@@ -99,11 +99,22 @@ public final class WeightAdamW {
     return steps;
   }
 
-  /** First and second moments under "m.NAME" and "v.NAME". */
-  public Map<String, NDArray> state() {
+  /**
+   * First and second moments under "m.NAME" and "v.NAME"; {@code forHalfPrecision} stores √v under
+   * "r.NAME" instead, because v (≈ g², often below 1e-8) underflows float16 to 0, and a zero v
+   * would turn the next step into m/ε. The caller owns the √v arrays.
+   */
+  public Map<String, NDArray> state(boolean forHalfPrecision) {
     Map<String, NDArray> state = new LinkedHashMap<>();
     firstMoment.forEach((name, array) -> state.put("m." + name, array));
-    secondMoment.forEach((name, array) -> state.put("v." + name, array));
+    secondMoment.forEach(
+        (name, array) -> {
+          if (forHalfPrecision) {
+            state.put("r." + name, array.sqrt());
+          } else {
+            state.put("v." + name, array);
+          }
+        });
     return state;
   }
 
@@ -113,7 +124,13 @@ public final class WeightAdamW {
       copyInto(entry.getValue(), state.get("m." + entry.getKey()), "m." + entry.getKey());
     }
     for (Map.Entry<String, NDArray> entry : secondMoment.entrySet()) {
-      copyInto(entry.getValue(), state.get("v." + entry.getKey()), "v." + entry.getKey());
+      NDArray root = state.get("r." + entry.getKey());
+      if (root != null) {
+        NDArray wide = root.toType(DataType.FLOAT32, false);
+        copyInto(entry.getValue(), wide.mul(wide), "r." + entry.getKey());
+      } else {
+        copyInto(entry.getValue(), state.get("v." + entry.getKey()), "v." + entry.getKey());
+      }
     }
     this.steps = restoredSteps;
   }
