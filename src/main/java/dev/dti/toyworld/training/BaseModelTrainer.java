@@ -41,6 +41,7 @@ public final class BaseModelTrainer {
       int diffusionBatch,
       double vaeLearningRate,
       double diffusionLearningRate,
+      int vaeWarmupSteps,
       int warmupSteps,
       double weightDecay,
       double emaDecay,
@@ -66,6 +67,7 @@ public final class BaseModelTrainer {
           64,
           1e-3,
           1e-3,
+          50,
           500,
           0.01,
           0.999,
@@ -91,6 +93,7 @@ public final class BaseModelTrainer {
           diffusionBatch,
           vaeLearningRate,
           diffusionLearningRate,
+          vaeWarmupSteps,
           warmupSteps,
           weightDecay,
           emaDecay,
@@ -237,7 +240,7 @@ public final class BaseModelTrainer {
           return false;
         }
         float[] losses = steps.vaeStep(manager, step);
-        optimizer.step(learningRate(settings.vaeLearningRate(), step));
+        optimizer.step(learningRate(settings.vaeLearningRate(), settings.vaeWarmupSteps(), step));
         step++;
         sessionSteps++;
         mse += losses[0];
@@ -363,7 +366,8 @@ public final class BaseModelTrainer {
           return;
         }
         loss += steps.diffusionStep(manager, step);
-        optimizer.step(learningRate(settings.diffusionLearningRate(), step));
+        optimizer.step(
+            learningRate(settings.diffusionLearningRate(), settings.warmupSteps(), step));
         average.update();
         step++;
         sessionSteps++;
@@ -416,8 +420,8 @@ public final class BaseModelTrainer {
       }
     }
 
-    private double learningRate(double peak, long step) {
-      return peak * Math.min(1.0, (step + 1.0) / settings.warmupSteps());
+    private double learningRate(double peak, int warmup, long step) {
+      return peak * Math.min(1.0, (step + 1.0) / warmup);
     }
 
     private TrainingState withSteps(long vaeSteps, long diffusionSteps) {

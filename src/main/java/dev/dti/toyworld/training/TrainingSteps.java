@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.dti.diffusion.scheduler.DDPMScheduler;
 import dev.dti.diffusion.vae.DiagonalGaussianDistribution;
+import dev.dti.job.GradientLock;
 import dev.dti.toyworld.Scene;
 import dev.dti.toyworld.ToyWorld;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ public final class TrainingSteps {
       NDArray images = ToyData.pixels(local, scenes);
       SplittableRandom random = ToyData.random(seed, ToyData.Stream.VAE, step, 1);
       var scalars = model.scalars();
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientLock.Held held = gradientPermit();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         DiagonalGaussianDistribution posterior = model.vae().encode(images);
         NDArray epsilon = ToyData.gaussian(local, random, posterior.mean().getShape());
         NDArray latent = posterior.mean().add(posterior.std().mul(epsilon));
@@ -98,7 +100,8 @@ public final class TrainingSteps {
       NDArray epsilon = ToyData.gaussian(local, noise, latents.getShape());
       NDArray noisy = scheduler.addNoise(latents, epsilon, timesteps);
       NDArray ids = ToyData.tokens(local, captions);
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      try (GradientLock.Held held = gradientPermit();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray text = model.textEncoder().forward(ids).lastHiddenState();
         NDArray prediction = model.unet().forward(noisy, timesteps, text);
         NDArray error = prediction.sub(epsilon);
@@ -106,6 +109,16 @@ public final class TrainingSteps {
         collector.backward(loss);
         return loss.getFloat();
       }
+    }
+  }
+
+  /** The JVM's one permit to collect gradients (DJL allows a single active collector). */
+  private static GradientLock.Held gradientPermit() {
+    try {
+      return GradientLock.jvmWide().acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the gradient lock", e);
     }
   }
 
