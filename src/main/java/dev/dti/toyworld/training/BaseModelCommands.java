@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.cli.CommandOptions;
+import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,9 +89,8 @@ public final class BaseModelCommands {
     BaseModelEvaluation.Result result;
     TrainingState state = TrainingState.read(folder.resolve("training_state/state.json"));
     try (NDManager manager = NDManager.newBaseManager()) {
-      ToyModel model = ToyModel.load(folder, manager);
-      ToySampler sampler = BaseModelTrainer.sampler(model, model.vae().scalingFactor());
-      result = BaseModelEvaluation.run(sampler, manager, seed, images, images / 2);
+      StableDiffusionModel model = StableDiffusionModel.load(folder, manager);
+      result = BaseModelEvaluation.run(ToySampler.of(model), seed, images, images / 2);
     }
     out.printf(Locale.ROOT, "one object: %s%ntwo objects: %s%n", result.singles(), result.pairs());
     String body =

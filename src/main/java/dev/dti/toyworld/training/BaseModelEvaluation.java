@@ -1,6 +1,5 @@
 package dev.dti.toyworld.training;
 
-import ai.djl.ndarray.NDManager;
 import dev.dti.toyworld.Scene;
 import dev.dti.toyworld.SceneSampler;
 import dev.dti.toyworld.ToyWorld;
@@ -45,15 +44,14 @@ public final class BaseModelEvaluation {
     return scenes;
   }
 
-  public static Result run(
-      ToySampler sampler, NDManager manager, long seed, int singles, int pairs) {
+  public static Result run(ToySampler sampler, long seed, int singles, int pairs) {
     List<Scene> scenes = prompts(seed, singles, pairs);
     List<String> captions = scenes.stream().map(ToyWorld::caption).toList();
     long[] seeds = new long[scenes.size()];
     for (int i = 0; i < seeds.length; i++) {
       seeds[i] = ToyData.mix(seed * 1_000_003L + i);
     }
-    List<BufferedImage> pictures = sampler.generate(manager, captions, seeds, DDIM_STEPS, GUIDANCE);
+    List<BufferedImage> pictures = sampler.generateAll(captions, seeds, DDIM_STEPS, GUIDANCE);
     Agreement one = Agreement.of(scenes.subList(0, singles), pictures.subList(0, singles));
     Agreement two =
         Agreement.of(

@@ -3,7 +3,6 @@ package dev.dti.toyworld.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.dti.diffusion.clip.CLIPTextModel;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
@@ -408,15 +407,15 @@ public final class BaseModelTrainer {
         UNet2DConditionModel averaged =
             new UNet2DConditionModel(
                 model.unet().config(), new MapParameters(average.average(), local));
+        AutoencoderKL scaledVae =
+            new AutoencoderKL(
+                new MapParameters(model.vaeWeights(), local),
+                withScaling(model.architecture().vae(), state.scalingFactor()));
         ToySampler sampler =
-            new ToySampler(
-                model.textEncoder(),
-                averaged,
-                model.vae(),
-                state.scalingFactor(),
-                model.architecture().scheduler());
+            ToySampler.of(
+                model.textEncoder(), averaged, scaledVae, model.architecture().scheduler());
         return BaseModelEvaluation.run(
-            sampler, local, settings.seed() + 2, pictures * 2 / 3, pictures / 3);
+            sampler, settings.seed() + 2, pictures * 2 / 3, pictures / 3);
       }
     }
 
@@ -516,12 +515,5 @@ public final class BaseModelTrainer {
         c.normNumGroups(),
         c.sampleSize(),
         scalingFactor);
-  }
-
-  /** Loads a finished or partial folder's networks for sampling (EMA UNet, as saved). */
-  static ToySampler sampler(ToyModel model, double scalingFactor) {
-    CLIPTextModel text = model.textEncoder();
-    AutoencoderKL vae = model.vae();
-    return new ToySampler(text, model.unet(), vae, scalingFactor, model.architecture().scheduler());
   }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dti.diffusion.clip.CLIPTextConfig;
-import dev.dti.diffusion.unet.UNet2DConditionModel;
+import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.diffusion.tokenizer.CLIPTokenizer;
+import dev.dti.toyworld.TokenizerFiles;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,6 +38,7 @@ class BaseModelTrainingTest {
         4,
         1e-3,
         1e-3,
+        2,
         3,
         0.01,
         0.9,
@@ -140,10 +144,27 @@ class BaseModelTrainingTest {
       assertThat(out.resolve(file)).isRegularFile();
     }
     try (NDManager manager = NDManager.newBaseManager()) {
-      ToyModel model = ToyModel.load(out, manager);
+      StableDiffusionModel model = StableDiffusionModel.load(out, manager);
       assertThat(model.vae().scalingFactor()).isNotEqualTo(1.0);
-      UNet2DConditionModel unet = UNet2DConditionModel.load(out, manager);
-      assertThat(unet.config().crossAttentionDim()).isEqualTo(16);
+      assertThat(model.unet().config().crossAttentionDim()).isEqualTo(16);
+      BufferedImage picture =
+          ToySampler.of(model).generate("a red circle on a white background", 1, 2, 5.0);
+      assertThat(picture.getWidth()).isEqualTo(32);
+      assertThat(picture.getHeight()).isEqualTo(32);
+    }
+  }
+
+  @Test
+  void trainingTokenIdsAreTheServiceTokenizersPaddedIds(@TempDir Path dir) throws IOException {
+    TokenizerFiles.write(dir);
+    CLIPTokenizer tokenizer = CLIPTokenizer.fromPretrained(dir);
+    for (String caption :
+        List.of(
+            "",
+            "a red circle on a white background",
+            "an orange object next to a blue cross on a gray background")) {
+      int[] expected = tokenizer.encodePadded(caption);
+      assertThat(ToyData.tokenIds(caption)).as(caption).containsExactly(expected);
     }
   }
 }
