@@ -312,7 +312,7 @@ public final class BaseModelTrainer {
                   .latents(
                       local,
                       ToyData.pixels(local, scenes),
-                      ToyData.random(settings.seed(), ToyData.Stream.VAE, -1 - batch, 1))
+                      ToyData.noise(settings.seed(), ToyData.Stream.VAE, -1 - batch, 1))
                   .toFloatArray();
           for (float v : values) {
             sum += v;
@@ -326,7 +326,7 @@ public final class BaseModelTrainer {
     }
 
     private void trainDiffusion() throws IOException {
-      Map<String, NDArray> weights = diffusionWeights();
+      Map<String, NDArray> weights = model.diffusionWeights();
       ToyModel.requireGradients(weights, true);
       optimizer = new WeightAdamW(weights, manager, (float) settings.weightDecay(), 1f);
       average = new WeightAverage(model.unet().parameters(), manager, settings.emaDecay());
@@ -385,13 +385,6 @@ public final class BaseModelTrainer {
           save(state.vaeSteps(), step);
         }
       }
-    }
-
-    private Map<String, NDArray> diffusionWeights() {
-      Map<String, NDArray> weights = new LinkedHashMap<>();
-      model.textEncoder().parameters().forEach((k, v) -> weights.put("text_encoder." + k, v));
-      model.unet().parameters().forEach((k, v) -> weights.put("unet." + k, v));
-      return weights;
     }
 
     /** The UNet loaded from unet/ holds the average; resuming puts it into the average. */

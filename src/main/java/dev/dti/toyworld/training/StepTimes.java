@@ -23,83 +23,70 @@ public final class StepTimes {
     public double imagesPerSecond() {
       return batch / medianSeconds;
     }
-
-    Row withSize(String newSize) {
-      return new Row(stage, newSize, parameters, batch, medianSeconds, minSeconds);
-    }
   }
 
   private StepTimes() {}
 
   /** Diffusion stage (text encoder + UNet) of {@code architecture}; {@code steps} timed steps. */
   public static Row diffusion(ToyModelArchitecture architecture, int batch, int steps) {
+    String size =
+        String.format(
+            Locale.ROOT,
+            "%s %s×%d (UNet %.2f M)",
+            architecture.name(),
+            architecture.unet().blockOutChannels(),
+            architecture.unet().layersPerBlock(),
+            unetWeights(architecture) / 1e6);
+    return measure(architecture, batch, steps, "text encoder + UNet", size, false);
+  }
+
+  /** VAE stage; {@code steps} timed steps. */
+  public static Row vae(ToyModelArchitecture architecture, int batch, int steps) {
+    String size = "VAE " + architecture.vae().blockOutChannels();
+    return measure(architecture, batch, steps, "VAE", size, true);
+  }
+
+  private static long unetWeights(ToyModelArchitecture architecture) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      return ToyModel.count(ToyModel.initialize(architecture, manager, 0).unet().parameters());
+    }
+  }
+
+  private static Row measure(
+      ToyModelArchitecture architecture,
+      int batch,
+      int steps,
+      String stage,
+      String size,
+      boolean vaeStage) {
     try (NDManager manager = NDManager.newBaseManager()) {
       ToyModel model = ToyModel.initialize(architecture, manager, 0);
-      var weights = new java.util.LinkedHashMap<>(model.textEncoder().parameters());
-      weights.putAll(prefixed("unet.", model.unet().parameters()));
+      var weights = vaeStage ? model.vaeWeights() : model.diffusionWeights();
       ToyModel.requireGradients(weights, true);
-      WeightAdamW optimizer = new WeightAdamW(weights, manager, 0.01f, 1f);
       TrainingSteps training = new TrainingSteps(model, 0, batch, 1.0);
+      WeightAdamW optimizer = new WeightAdamW(weights, manager, 0.01f, 1f);
       List<Double> seconds = new ArrayList<>();
       for (int step = 0; step < steps + 1; step++) {
         long start = System.nanoTime();
-        training.diffusionStep(manager, step);
+        if (vaeStage) {
+          training.vaeStep(manager, step);
+        } else {
+          training.diffusionStep(manager, step);
+        }
         optimizer.step(1e-4);
         if (step > 0) { // the first step includes one-time allocation
           seconds.add((System.nanoTime() - start) / 1e9);
         }
       }
-      long unetParameters = ToyModel.count(model.unet().parameters());
-      return row(
-              "text encoder + UNet", architecture.name(), ToyModel.count(weights), batch, seconds)
-          .withSize(
-              architecture.name()
-                  + " "
-                  + architecture.unet().blockOutChannels()
-                  + "×"
-                  + architecture.unet().layersPerBlock()
-                  + " (UNet "
-                  + String.format(Locale.ROOT, "%.2f", unetParameters / 1e6)
-                  + " M)");
-    }
-  }
-
-  /** VAE stage; {@code steps} timed steps. */
-  public static Row vae(ToyModelArchitecture architecture, int batch, int steps) {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      ToyModel model = ToyModel.initialize(architecture, manager, 0);
-      var weights = model.vaeWeights();
-      ToyModel.requireGradients(weights, true);
-      WeightAdamW optimizer = new WeightAdamW(weights, manager, 0.01f, 1f);
-      TrainingSteps training = new TrainingSteps(model, 0, batch, 1.0);
-      List<Double> seconds = new ArrayList<>();
-      for (int step = 0; step < steps + 1; step++) {
-        long start = System.nanoTime();
-        training.vaeStep(manager, step);
-        optimizer.step(1e-4);
-        if (step > 0) {
-          seconds.add((System.nanoTime() - start) / 1e9);
-        }
-      }
-      return row(
-          "VAE",
-          "VAE " + architecture.vae().blockOutChannels(),
+      List<Double> sorted = new ArrayList<>(seconds);
+      sorted.sort(null);
+      return new Row(
+          stage,
+          size,
           ToyModel.count(weights),
           batch,
-          seconds);
+          sorted.get(sorted.size() / 2),
+          sorted.get(0));
     }
-  }
-
-  static java.util.Map<String, ai.djl.ndarray.NDArray> prefixed(
-      String prefix, java.util.Map<String, ai.djl.ndarray.NDArray> weights) {
-    var out = new java.util.LinkedHashMap<String, ai.djl.ndarray.NDArray>();
-    weights.forEach((name, array) -> out.put(prefix + name, array));
-    return out;
-  }
-
-  private static Row row(String stage, String size, long parameters, int batch, List<Double> s) {
-    List<Double> sorted = new ArrayList<>(s);
-    sorted.sort(null);
-    return new Row(stage, size, parameters, batch, sorted.get(sorted.size() / 2), sorted.get(0));
   }
 }

@@ -3,6 +3,7 @@ package dev.dti.toyworld.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.nn.GaussianNoise;
 import dev.dti.toyworld.Scene;
 import dev.dti.toyworld.SceneSampler;
 import dev.dti.toyworld.TokenizerFiles;
@@ -39,7 +40,16 @@ public final class ToyData {
 
   /** The generator for one purpose ({@code part}) of one step of one stream. */
   public static SplittableRandom random(long seed, Stream stream, long step, int part) {
-    return new SplittableRandom(mix(mix(mix(seed) ^ stream.salt) ^ step) + part);
+    return new SplittableRandom(seed(seed, stream, step, part));
+  }
+
+  /** Gaussian noise for one purpose ({@code part}) of one step of one stream. */
+  public static GaussianNoise noise(long seed, Stream stream, long step, int part) {
+    return new GaussianNoise(seed(seed, stream, step, part));
+  }
+
+  private static long seed(long seed, Stream stream, long step, int part) {
+    return mix(mix(mix(seed) ^ stream.salt) ^ step) + part;
   }
 
   /** The scenes of one training step (training stream, TRAINING settings). */
@@ -116,17 +126,6 @@ public final class ToyData {
       row[position++] = id;
     }
     return row;
-  }
-
-  /** N(0, 1) values from {@code random} (Box–Muller, one value per pair of uniforms). */
-  public static NDArray gaussian(NDManager manager, SplittableRandom random, Shape shape) {
-    float[] values = new float[Math.toIntExact(shape.size())];
-    for (int i = 0; i < values.length; i++) {
-      double u1 = 1.0 - random.nextDouble();
-      double u2 = random.nextDouble();
-      values[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
-    }
-    return manager.create(values, shape);
   }
 
   /** SplitMix64's finalizer: spreads nearby seeds over the whole 64-bit range. */

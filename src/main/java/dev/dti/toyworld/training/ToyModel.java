@@ -58,6 +58,14 @@ public record ToyModel(
     return new ToyModel(architecture, vae, text, unet, vaeWeights, new Scalars(manager));
   }
 
+  /** What stage 2 trains: text encoder and UNet weights, prefixed "text_encoder." and "unet.". */
+  public Map<String, NDArray> diffusionWeights() {
+    Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
+    textEncoder.parameters().forEach((name, array) -> weights.put("text_encoder." + name, array));
+    unet.parameters().forEach((name, array) -> weights.put("unet." + name, array));
+    return weights;
+  }
+
   public static void requireGradients(Map<String, NDArray> weights, boolean required) {
     for (NDArray weight : weights.values()) {
       weight.setRequiresGradient(required);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.dti.diffusion.nn.GaussianNoise;
 import dev.dti.diffusion.scheduler.DDPMScheduler;
 import dev.dti.diffusion.vae.DiagonalGaussianDistribution;
 import dev.dti.job.GradientLock;
@@ -50,12 +51,12 @@ public final class TrainingSteps {
         NDScope ignored = new NDScope()) {
       List<Scene> scenes = ToyData.scenes(seed, ToyData.Stream.VAE, step, batch);
       NDArray images = ToyData.pixels(local, scenes);
-      SplittableRandom random = ToyData.random(seed, ToyData.Stream.VAE, step, 1);
+      GaussianNoise noise = ToyData.noise(seed, ToyData.Stream.VAE, step, 1);
       var scalars = model.scalars();
       try (GradientLock.Held held = gradientPermit();
           GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         DiagonalGaussianDistribution posterior = model.vae().encode(images);
-        NDArray epsilon = ToyData.gaussian(local, random, posterior.mean().getShape());
+        NDArray epsilon = noise.next(local, posterior.mean().getShape());
         NDArray latent = posterior.mean().add(posterior.std().mul(epsilon));
         NDArray reconstruction = model.vae().decode(latent);
         NDArray error = reconstruction.sub(images);
@@ -85,7 +86,7 @@ public final class TrainingSteps {
         NDScope ignored = new NDScope()) {
       List<Scene> scenes = ToyData.scenes(seed, ToyData.Stream.DIFFUSION, step, batch);
       SplittableRandom dropout = ToyData.random(seed, ToyData.Stream.DIFFUSION, step, 1);
-      SplittableRandom noise = ToyData.random(seed, ToyData.Stream.DIFFUSION, step, 2);
+      GaussianNoise noise = ToyData.noise(seed, ToyData.Stream.DIFFUSION, step, 2);
       SplittableRandom times = ToyData.random(seed, ToyData.Stream.DIFFUSION, step, 3);
       List<String> captions = new ArrayList<>(batch);
       for (Scene scene : scenes) {
@@ -97,7 +98,7 @@ public final class TrainingSteps {
         t[i] = times.nextInt(scheduler.numTrainTimesteps());
       }
       NDArray timesteps = local.create(t);
-      NDArray epsilon = ToyData.gaussian(local, noise, latents.getShape());
+      NDArray epsilon = noise.next(local, latents.getShape());
       NDArray noisy = scheduler.addNoise(latents, epsilon, timesteps);
       NDArray ids = ToyData.tokens(local, captions);
       try (GradientLock.Held held = gradientPermit();
@@ -123,9 +124,9 @@ public final class TrainingSteps {
   }
 
   /** Scaled latent samples (mean + std · ε) of images; no gradient (called outside a collector). */
-  NDArray latents(NDManager manager, NDArray images, SplittableRandom noise) {
+  NDArray latents(NDManager manager, NDArray images, GaussianNoise noise) {
     DiagonalGaussianDistribution posterior = model.vae().encode(images);
-    NDArray epsilon = ToyData.gaussian(manager, noise, posterior.mean().getShape());
+    NDArray epsilon = noise.next(manager, posterior.mean().getShape());
     NDArray scale =
         manager.full(new Shape(), (float) scalingFactor, posterior.mean().getDataType());
     return posterior.mean().add(posterior.std().mul(epsilon)).mul(scale);

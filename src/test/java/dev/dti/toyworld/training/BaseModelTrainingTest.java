@@ -60,8 +60,7 @@ class BaseModelTrainingTest {
   void twentyStepsOfATinyConfigReduceTheLossOnAFixedBatch() {
     try (NDManager manager = NDManager.newBaseManager()) {
       ToyModel model = ToyModel.initialize(TINY, manager, 0);
-      var weights = new java.util.LinkedHashMap<>(model.textEncoder().parameters());
-      weights.putAll(StepTimes.prefixed("unet.", model.unet().parameters()));
+      var weights = model.diffusionWeights();
       ToyModel.requireGradients(weights, true);
       WeightAdamW optimizer = new WeightAdamW(weights, manager, 0.01f, 1f);
       TrainingSteps steps = new TrainingSteps(model, 0, 8, 1.0);
