@@ -491,6 +491,7 @@ public final class BaseModelTrainer {
             });
       }
       lastSave = elapsed();
+      state = toSave;
       log.printf(Locale.ROOT, "saved %s (%.0f s)%n", out, toSave.trainingSeconds());
     }
   }
