@@ -254,7 +254,7 @@ public record UNet2DConditionConfig(
                 + " = "
                 + entry.getValue()
                 + " (Stable Diffusion 1.x/2.x; SDXL-style added conditioning and class embeddings"
-                + " are not implemented)");
+                + " are not supported)");
       }
     }
   }
