@@ -33,6 +33,8 @@ public final class ToyWorldCommands implements CommandGroup {
              toyworld tokenizer --out DIR
              toyworld judge --image PNG [--layout single|pair]
              toyworld judge-accuracy [--count 1000] [--seed 1] [--out docs/benchmarks.md]
+             toyworld compare [--model models/toy-sd] [--seeds 3] [--images 32] [--steps 400] \
+      [--out docs/benchmarks.md]
       """
           + BaseModelCommands.USAGE;
 
@@ -79,6 +81,7 @@ public final class ToyWorldCommands implements CommandGroup {
       case "tokenizer" -> tokenizer(options(args, "out"));
       case "judge" -> judge(options(args, "image", "layout"));
       case "judge-accuracy" -> judgeAccuracy(options(args, "count", "seed", "out"));
+      case "compare" -> compare(options(args, "model", "seeds", "images", "steps", "out"));
       case "train", "evaluate", "base-benchmark" -> new BaseModelCommands(out).run(args[0], args);
       default ->
           throw new IllegalArgumentException(
@@ -181,6 +184,17 @@ public final class ToyWorldCommands implements CommandGroup {
           object.shape().value(),
           object.shape().confidence());
     }
+  }
+
+  /** TI vs DTI on the toy model: subject and text fidelity, norms (docs/benchmarks.md). */
+  private void compare(CommandOptions options) throws Exception {
+    new dev.dti.toyworld.training.MethodComparison(out)
+        .run(
+            Path.of(options.string("model", "models/toy-sd")),
+            options.integer("seeds", 3),
+            options.integer("images", 32),
+            options.integer("steps", 400),
+            Path.of(options.string("out", "docs/benchmarks.md")));
   }
 
   private void judgeAccuracy(CommandOptions options) throws IOException {
