@@ -128,7 +128,9 @@ public final class ConceptTrainer {
       for (int b = 0; b < batch; b++) {
         ReferenceLatents.View view = latents.view(random.nextInt(latents.size()));
         for (int i = 0; i < latentSize; i++) {
-          x0[b * latentSize + i] = (view.mean()[i] + view.std()[i] * gaussian(random)) * scaling;
+          x0[b * latentSize + i] =
+              (view.mean()[i] + view.std()[i] * (float) GaussianNoise.standardNormal(random))
+                  * scaling;
         }
         timesteps[b] = random.nextInt(scheduler.numTrainTimesteps());
         int[] caption =
@@ -217,12 +219,6 @@ public final class ConceptTrainer {
   /** A generator seed for step s of a run: independent of where a run was resumed. */
   static long stepSeed(long seed, int step) {
     return seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + 1;
-  }
-
-  private static float gaussian(SplittableRandom random) {
-    double u1 = 1.0 - random.nextDouble();
-    double u2 = random.nextDouble();
-    return (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
   }
 
   private static double meanNorm(float[][] rows) {

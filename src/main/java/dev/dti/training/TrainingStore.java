@@ -2,7 +2,6 @@ package dev.dti.training;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -171,15 +170,12 @@ public class TrainingStore {
         .update();
   }
 
-  /** Preview blob ids by step. */
-  public List<int[]> previewSteps(UUID jobId) {
-    List<int[]> out = new ArrayList<>();
-    jdbc.sql("SELECT step FROM training_previews WHERE job_id = :jobId ORDER BY step")
+  /** The steps at which the job wrote a preview, ascending. */
+  public List<Integer> previewSteps(UUID jobId) {
+    return jdbc.sql("SELECT step FROM training_previews WHERE job_id = :jobId ORDER BY step")
         .param("jobId", jobId)
         .query(Integer.class)
-        .list()
-        .forEach(step -> out.add(new int[] {step}));
-    return out;
+        .list();
   }
 
   public Optional<UUID> previewBlob(UUID jobId, int step) {

@@ -6,23 +6,17 @@ import ai.djl.ndarray.types.Shape;
 import dev.dti.diffusion.io.SafetensorsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /** Parameters read tensor by tensor from a safetensors checkpoint; names are the checkpoint's. */
-public final class CheckpointParameters implements Parameters {
+public final class CheckpointParameters extends RecordingParameters {
 
   private final SafetensorsFile file;
-  private final NDManager manager;
-  private final Scalars scalars;
-  private final Map<String, NDArray> loaded = new LinkedHashMap<>();
 
   public CheckpointParameters(SafetensorsFile file, NDManager manager) {
+    super(manager);
     this.file = file;
-    this.manager = manager;
-    this.scalars = new Scalars(manager);
   }
 
   @Override
@@ -50,10 +44,7 @@ public final class CheckpointParameters implements Parameters {
               + shape);
     }
     try {
-      NDArray array = file.load(manager, name);
-      array.setName(name);
-      loaded.put(name, array);
-      return array;
+      return record(name, file.load(manager(), name));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -64,25 +55,10 @@ public final class CheckpointParameters implements Parameters {
     return file.contains(name);
   }
 
-  @Override
-  public Map<String, NDArray> all() {
-    return loaded;
-  }
-
-  @Override
-  public NDManager manager() {
-    return manager;
-  }
-
-  @Override
-  public Scalars scalars() {
-    return scalars;
-  }
-
   /** Checkpoint tensors the model never asked for (a sign of a config that does not match). */
   public Set<String> unused() {
     Set<String> unused = new TreeSet<>(file.names());
-    unused.removeAll(loaded.keySet());
+    unused.removeAll(all().keySet());
     return unused;
   }
 }

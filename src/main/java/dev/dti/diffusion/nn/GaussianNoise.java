@@ -22,13 +22,13 @@ public final class GaussianNoise {
   public NDArray next(NDManager manager, Shape shape) {
     float[] values = new float[Math.toIntExact(shape.size())];
     for (int i = 0; i < values.length; i++) {
-      values[i] = (float) nextGaussian();
+      values[i] = (float) standardNormal(random);
     }
     return manager.create(values, shape);
   }
 
   /** Box–Muller, one value per pair of uniforms: simple and identical on every JVM. */
-  private double nextGaussian() {
+  public static double standardNormal(SplittableRandom random) {
     double u1 = 1.0 - random.nextDouble();
     double u2 = random.nextDouble();
     return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);

@@ -40,7 +40,7 @@ class TrainingPreviewController {
   @Operation(summary = "The steps at which the job wrote a validation preview")
   List<Integer> steps(Tenant tenant, @PathVariable UUID id) {
     requireJob(tenant, id);
-    return store.previewSteps(id).stream().map(step -> step[0]).toList();
+    return store.previewSteps(id);
   }
 
   @GetMapping("/{step}")
