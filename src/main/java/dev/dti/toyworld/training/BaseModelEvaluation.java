@@ -16,14 +16,15 @@ public final class BaseModelEvaluation {
   public static final int DDIM_STEPS = 25;
   public static final double GUIDANCE = 5.0;
 
-  /** Agreement the gate asks of every attribute on one-object prompts. */
+  /** Agreement the gate asks of every attribute, on one-object and on two-object prompts. */
   public static final double GATE = 0.8;
 
   /** One-object and two-object agreement, and the pictures (singles first). */
   public record Result(Agreement singles, Agreement pairs, List<BufferedImage> pictures) {
 
+    /** The gate: every attribute at least {@link #GATE}, one-object and two-object prompts. */
     public boolean gateMet() {
-      return singles.atLeast(GATE);
+      return singles.atLeast(GATE) && pairs.atLeast(GATE);
     }
   }
 

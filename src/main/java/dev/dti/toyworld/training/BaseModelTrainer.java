@@ -24,8 +24,11 @@ import java.util.Map;
  *   <li>VAE: reconstruction MSE + small KL, AdamW, until the judge reads reconstructions of
  *       held-out scenes right ({@link Settings#vaeGate()} for every attribute);
  *   <li>text encoder + UNet jointly: epsilon MSE on scaled latents, 10 % empty captions, AdamW with
- *       warm-up, EMA of the UNet; until generated pictures meet {@link BaseModelEvaluation#GATE} or
- *       the time is up.
+ *       warm-up, EMA of the UNet; until pictures generated for one-object prompts meet {@link
+ *       BaseModelEvaluation#GATE};
+ *   <li>composition: the same training on a mix with half the scenes two-object ({@link
+ *       ToyData.Stream#COMPOSITION}), same optimizer and average, until one-object and two-object
+ *       prompts both meet the gate.
  * </ol>
  *
  * Deterministic from the seed; saves every {@link Settings#checkpointSeconds()} and at the end.
@@ -51,6 +54,8 @@ public final class BaseModelTrainer {
       long maxDiffusionSteps,
       int evaluateEvery,
       int evaluatePictures,
+      int compositionEvaluateEvery,
+      int compositionEvaluatePictures,
       int logEvery,
       double checkpointSeconds,
       double seconds,
@@ -77,6 +82,8 @@ public final class BaseModelTrainer {
           Long.MAX_VALUE,
           2000,
           64,
+          1000,
+          96,
           50,
           300,
           seconds,
@@ -103,6 +110,8 @@ public final class BaseModelTrainer {
           maxDiffusionSteps,
           evaluateEvery,
           evaluatePictures,
+          compositionEvaluateEvery,
+          compositionEvaluatePictures,
           logEvery,
           checkpointSeconds,
           seconds,
@@ -196,7 +205,8 @@ public final class BaseModelTrainer {
           return state;
         }
       }
-      if (state.stage().equals(TrainingState.DIFFUSION)) {
+      if (state.stage().equals(TrainingState.DIFFUSION)
+          || state.stage().equals(TrainingState.COMPOSITION)) {
         trainDiffusion();
       }
       return state;
@@ -345,12 +355,19 @@ public final class BaseModelTrainer {
       double loss = 0;
       long step = state.diffusionSteps();
       while (true) {
-        if (step > 0 && step % settings.evaluateEvery() == 0) {
-          BaseModelEvaluation.Result result = evaluate(settings.evaluatePictures());
+        boolean composition = state.stage().equals(TrainingState.COMPOSITION);
+        int every = composition ? settings.compositionEvaluateEvery() : settings.evaluateEvery();
+        if (step > 0 && step % every == 0) {
+          BaseModelEvaluation.Result result =
+              evaluate(
+                  composition
+                      ? settings.compositionEvaluatePictures()
+                      : settings.evaluatePictures());
           note(
               String.format(
                   Locale.ROOT,
-                  "diffusion step %d generated (EMA): one object %s; two objects %s",
+                  "%s step %d generated (EMA): one object %s; two objects %s",
+                  state.stage(),
                   step,
                   result.singles(),
                   result.pairs()));
@@ -359,12 +376,24 @@ public final class BaseModelTrainer {
             save(state.vaeSteps(), step);
             return;
           }
+          if (!composition && result.singles().atLeast(BaseModelEvaluation.GATE)) {
+            state = withStage(TrainingState.COMPOSITION);
+            note(
+                String.format(
+                    Locale.ROOT,
+                    "one-object prompts meet the gate at step %d: composition stage, half the"
+                        + " scenes two-object, until two-object prompts meet it too",
+                    step));
+            composition = true;
+          }
         }
         if (outOfTime()) {
           save(state.vaeSteps(), step);
           return;
         }
-        loss += steps.diffusionStep(manager, step);
+        loss +=
+            steps.diffusionStep(
+                manager, composition ? ToyData.Stream.COMPOSITION : ToyData.Stream.DIFFUSION, step);
         optimizer.step(
             learningRate(settings.diffusionLearningRate(), settings.warmupSteps(), step));
         average.update();
@@ -374,7 +403,8 @@ public final class BaseModelTrainer {
           note(
               String.format(
                   Locale.ROOT,
-                  "diffusion step %d loss %.5f (%.0f s)",
+                  "%s step %d loss %.5f (%.0f s)",
+                  state.stage(),
                   step,
                   loss / settings.logEvery(),
                   secondsBefore + elapsed()));

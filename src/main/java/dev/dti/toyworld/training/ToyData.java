@@ -21,15 +21,19 @@ import java.util.SplittableRandom;
  */
 public final class ToyData {
 
-  /** One stage's stream of batches. */
+  /** One stage's stream of batches, and the mix of scenes it draws. */
   public enum Stream {
-    VAE(1),
-    DIFFUSION(2);
+    VAE(1, SceneSampler.Settings.TRAINING),
+    DIFFUSION(2, SceneSampler.Settings.TRAINING),
+    /** Half the scenes two-object: after one object is drawn well, composition is what is left. */
+    COMPOSITION(3, new SceneSampler.Settings(0.2, 0.5));
 
     final long salt;
+    final SceneSampler.Settings settings;
 
-    Stream(long salt) {
+    Stream(long salt, SceneSampler.Settings settings) {
       this.salt = salt;
+      this.settings = settings;
     }
   }
 
@@ -52,11 +56,10 @@ public final class ToyData {
     return mix(mix(mix(seed) ^ stream.salt) ^ step) + part;
   }
 
-  /** The scenes of one training step (training stream, TRAINING settings). */
+  /** The scenes of one training step (training scene stream, the stream's mix). */
   public static List<Scene> scenes(long seed, Stream stream, long step, int batch) {
     SceneSampler sampler =
-        SceneSampler.training(
-            random(seed, stream, step, 0).nextLong(), SceneSampler.Settings.TRAINING);
+        SceneSampler.training(random(seed, stream, step, 0).nextLong(), stream.settings);
     List<Scene> scenes = new ArrayList<>(batch);
     for (int i = 0; i < batch; i++) {
       scenes.add(sampler.next());

@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the step numbers are the whole data and noise position; the optimizer moments, the UNet's
  * un-averaged weights and the EMA count live in tensors.safetensors next to it.
  *
- * @param stage "vae", "diffusion" or "done"
+ * @param stage "vae", "diffusion", "composition" or "done"
  * @param vaeSteps VAE steps taken (its AdamW step count)
  * @param diffusionSteps text encoder + UNet steps taken (their AdamW step count)
  * @param emaUpdates updates of the UNet's weight average
@@ -33,6 +33,7 @@ public record TrainingState(
 
   public static final String VAE = "vae";
   public static final String DIFFUSION = "diffusion";
+  public static final String COMPOSITION = "composition";
   public static final String DONE = "done";
 
   private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -77,17 +77,23 @@ public final class TrainingSteps {
     }
   }
 
-  /**
-   * Epsilon-prediction MSE of text encoder + UNet at {@code step}: latents of the step's pictures
-   * (VAE frozen, scaled by its scaling_factor), a uniform timestep and fresh noise per picture.
-   */
+  /** {@link #diffusionStep(NDManager, ToyData.Stream, long)} on stage 2's stream. */
   public float diffusionStep(NDManager manager, long step) {
+    return diffusionStep(manager, ToyData.Stream.DIFFUSION, step);
+  }
+
+  /**
+   * Epsilon-prediction MSE of text encoder + UNet at {@code step} of {@code stream}: latents of the
+   * step's pictures (VAE frozen, scaled by its scaling_factor), a uniform timestep and fresh noise
+   * per picture.
+   */
+  public float diffusionStep(NDManager manager, ToyData.Stream stream, long step) {
     try (NDManager local = manager.newSubManager();
         NDScope ignored = new NDScope()) {
-      List<Scene> scenes = ToyData.scenes(seed, ToyData.Stream.DIFFUSION, step, batch);
-      SplittableRandom dropout = ToyData.random(seed, ToyData.Stream.DIFFUSION, step, 1);
-      GaussianNoise noise = ToyData.noise(seed, ToyData.Stream.DIFFUSION, step, 2);
-      SplittableRandom times = ToyData.random(seed, ToyData.Stream.DIFFUSION, step, 3);
+      List<Scene> scenes = ToyData.scenes(seed, stream, step, batch);
+      SplittableRandom dropout = ToyData.random(seed, stream, step, 1);
+      GaussianNoise noise = ToyData.noise(seed, stream, step, 2);
+      SplittableRandom times = ToyData.random(seed, stream, step, 3);
       List<String> captions = new ArrayList<>(batch);
       for (Scene scene : scenes) {
         captions.add(dropout.nextDouble() < CAPTION_DROPOUT ? "" : ToyWorld.caption(scene));

@@ -49,6 +49,8 @@ class BaseModelTrainingTest {
         6,
         3,
         3,
+        3,
+        3,
         2,
         1e9,
         1e9,
@@ -92,6 +94,28 @@ class BaseModelTrainingTest {
       }
       assertThat(last).isLessThan(first * 0.8f);
     }
+  }
+
+  @Test
+  void theCompositionStageDrawsHalfItsScenesWithTwoObjects() {
+    long pairs = 0;
+    long pairsBefore = 0;
+    for (long step = 0; step < 50; step++) {
+      pairs +=
+          ToyData.scenes(3, ToyData.Stream.COMPOSITION, step, 64).stream()
+              .filter(scene -> scene.objects().size() == 2)
+              .count();
+      pairsBefore +=
+          ToyData.scenes(3, ToyData.Stream.DIFFUSION, step, 64).stream()
+              .filter(scene -> scene.objects().size() == 2)
+              .count();
+    }
+    assertThat(pairs / 3200.0).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.03));
+    assertThat(pairsBefore / 3200.0).isCloseTo(0.25, org.assertj.core.data.Offset.offset(0.03));
+    assertThat(ToyData.scenes(3, ToyData.Stream.COMPOSITION, 7, 64))
+        .as("a pure function of (seed, stream, step)")
+        .isEqualTo(ToyData.scenes(3, ToyData.Stream.COMPOSITION, 7, 64))
+        .isNotEqualTo(ToyData.scenes(3, ToyData.Stream.DIFFUSION, 7, 64));
   }
 
   @Test
