@@ -75,7 +75,8 @@ public final class ToyWorld {
     return article(colour) + " " + colour + " " + shape;
   }
 
-  private static String article(String nextWord) {
+  /** "a" or "an" before {@code nextWord}, as captions write it. */
+  public static String article(String nextWord) {
     return "aeiou".indexOf(nextWord.charAt(0)) >= 0 ? "an" : "a";
   }
 

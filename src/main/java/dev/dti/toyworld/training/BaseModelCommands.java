@@ -5,12 +5,18 @@ import ai.djl.ndarray.types.DataType;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.cli.CommandOptions;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.toyworld.ToyWorld;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.imageio.ImageIO;
 
 /**
  * The base-model commands of the {@code toyworld} group: {@code train}, {@code evaluate} and {@code
@@ -22,7 +28,8 @@ public final class BaseModelCommands {
       """
              toyworld train --out DIR [--seed 0] [--minutes N] [--resume] [--size compact] \
       [--state-precision float32|float16]
-             toyworld evaluate --model DIR [--images 96] [--seed 7] [--out docs/benchmarks.md]
+             toyworld evaluate --model DIR [--images 96] [--seed 7] [--out docs/benchmarks.md] \
+      [--pictures DIR]
              toyworld base-benchmark [--steps 5] [--out docs/benchmarks.md]""";
 
   /** The docs/benchmarks.md section {@code base-benchmark} regenerates. */
@@ -46,7 +53,9 @@ public final class BaseModelCommands {
     switch (command) {
       case "train" -> train(args);
       case "evaluate" ->
-          evaluate(CommandOptions.parse(args, 1, Set.of("model", "images", "seed", "out"), USAGE));
+          evaluate(
+              CommandOptions.parse(
+                  args, 1, Set.of("model", "images", "seed", "out", "pictures"), USAGE));
       case "base-benchmark" ->
           benchmark(CommandOptions.parse(args, 1, Set.of("steps", "out"), USAGE));
       default -> throw new IllegalArgumentException(USAGE);
@@ -93,6 +102,9 @@ public final class BaseModelCommands {
       result = BaseModelEvaluation.run(ToySampler.of(model), seed, images, images / 2);
     }
     out.printf(Locale.ROOT, "one object: %s%ntwo objects: %s%n", result.singles(), result.pairs());
+    if (options.string("pictures", null) != null) {
+      writePictures(Path.of(options.string("pictures", null)), seed, images, result);
+    }
     String body =
         String.format(
             Locale.ROOT,
@@ -118,6 +130,44 @@ public final class BaseModelCommands {
             result.gateMet() ? "met" : "not met");
     BenchmarksFile.replaceSection(
         Path.of(options.string("out", "docs/benchmarks.md")), QUALITY_SECTION, body);
+  }
+
+  /** Each generated picture as NNN-caption.png, so people can see what the judge read. */
+  private void writePictures(Path dir, long seed, int images, BaseModelEvaluation.Result result)
+      throws IOException {
+    Files.createDirectories(dir);
+    List<String> captions =
+        BaseModelEvaluation.prompts(seed, images, images / 2).stream()
+            .map(ToyWorld::caption)
+            .toList();
+    for (int i = 0; i < captions.size(); i++) {
+      String name = String.format(Locale.ROOT, "%03d-%s.png", i, captions.get(i).replace(' ', '-'));
+      ImageIO.write(result.pictures().get(i), "png", dir.resolve(name).toFile());
+    }
+    ImageIO.write(sheet(result.pictures(), 8, 4), "png", dir.resolve("sheet.png").toFile());
+    out.printf(Locale.ROOT, "wrote %d pictures and sheet.png to %s%n", captions.size(), dir);
+  }
+
+  /** The pictures enlarged {@code scale} times, {@code columns} a row, 2 px apart. */
+  static BufferedImage sheet(List<BufferedImage> pictures, int columns, int scale) {
+    int size = pictures.getFirst().getWidth() * scale;
+    int rows = (pictures.size() + columns - 1) / columns;
+    var sheet =
+        new BufferedImage(columns * (size + 2), rows * (size + 2), BufferedImage.TYPE_INT_RGB);
+    var graphics = sheet.createGraphics();
+    graphics.setColor(Color.WHITE);
+    graphics.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
+    for (int i = 0; i < pictures.size(); i++) {
+      graphics.drawImage(
+          pictures.get(i),
+          (i % columns) * (size + 2),
+          (i / columns) * (size + 2),
+          size,
+          size,
+          null);
+    }
+    graphics.dispose();
+    return sheet;
   }
 
   private static String row(String name, Agreement a) {

@@ -38,8 +38,8 @@ import java.util.Map;
  * TI and DTI side by side on the toy model, through the service's own training code: for each
  * unnamed-shape concept, 4 reference pictures → both methods with identical seeds and steps → the
  * same prompts and noise seeds for both → the judge. Subject fidelity: the judge sees the concept's
- * shape. Text fidelity: on "a {colour} {c} on a {background} background" with another colour than
- * the concept's own, the judge agrees with the prompt's colour and background.
+ * shape. Text fidelity: on the complex and two-object prompts ({@link #promptsFor}), the judge
+ * agrees with the prompt's other words.
  */
 public final class MethodComparison {
 
@@ -57,17 +57,75 @@ public final class MethodComparison {
           new Concept(Shape.HEART, ObjectColour.GREEN),
           new Concept(Shape.RING, ObjectColour.YELLOW));
 
-  /** Tallies of one method. */
+  /** The three prompt types, each judged in its own layout. */
+  enum Kind {
+    SIMPLE,
+    COMPLEX,
+    TWO_OBJECTS
+  }
+
+  /**
+   * One prompt and what it asks for: the concept in {@code colour} (null: its own) on {@code
+   * background} (null: any), and for two-object prompts a named {@code second} object on the right.
+   */
+  record Prompt(
+      Kind kind,
+      String text,
+      ObjectColour colour,
+      BackgroundColour background,
+      Shape second,
+      ObjectColour secondColour) {}
+
+  /** Counts of one method (or one run), per prompt type. */
   private static final class Tally {
-    int simple;
-    int simpleSubject;
-    int complex;
-    int complexSubject;
-    int complexColour;
-    int complexBackground;
+    final int[] pictures = new int[Kind.values().length];
+    final int[] subject = new int[Kind.values().length];
+    final int[] colour = new int[Kind.values().length];
+    final int[] background = new int[Kind.values().length];
+    int second;
     double finalNormSum;
     double maxNorm;
     int runs;
+
+    void add(Tally run) {
+      for (int k = 0; k < pictures.length; k++) {
+        pictures[k] += run.pictures[k];
+        subject[k] += run.subject[k];
+        colour[k] += run.colour[k];
+        background[k] += run.background[k];
+      }
+      second += run.second;
+      finalNormSum += run.finalNormSum;
+      maxNorm = Math.max(maxNorm, run.maxNorm);
+      runs += run.runs;
+    }
+
+    String rate(int[] counts, Kind kind) {
+      return percent(counts[kind.ordinal()], pictures[kind.ordinal()]);
+    }
+
+    String backgrounds() {
+      return percent(
+          background[Kind.COMPLEX.ordinal()] + background[Kind.TWO_OBJECTS.ordinal()],
+          pictures[Kind.COMPLEX.ordinal()] + pictures[Kind.TWO_OBJECTS.ordinal()]);
+    }
+
+    /** The table cells from subject (simple) to background. */
+    String cells() {
+      return String.join(
+          " | ",
+          rate(subject, Kind.SIMPLE),
+          rate(subject, Kind.COMPLEX),
+          rate(subject, Kind.TWO_OBJECTS),
+          rate(colour, Kind.COMPLEX),
+          rate(colour, Kind.TWO_OBJECTS),
+          percent(second, pictures[Kind.TWO_OBJECTS.ordinal()]),
+          backgrounds());
+    }
+
+    private static String percent(int count, int total) {
+      return String.format(Locale.ROOT, "%.1f %%", 100.0 * count / total);
+    }
   }
 
   private final PrintStream out;
@@ -119,32 +177,23 @@ public final class MethodComparison {
             TrainingResult result =
                 new ConceptTrainer(model, GradientLock.jvmWide(), 4).train(request, null, QUIET);
             float[] norms = result.normHistory();
-            double max = 0;
+            Tally run = new Tally();
             for (float n : norms) {
-              max = Math.max(max, n);
+              run.maxNorm = Math.max(run.maxNorm, n / m);
             }
-            tally.finalNormSum += norms[norms.length - 1];
-            tally.maxNorm = Math.max(tally.maxNorm, max);
-            tally.runs++;
-            int[] before = {
-              tally.simpleSubject,
-              tally.complexSubject,
-              tally.complexColour,
-              tally.complexBackground
-            };
-            generate(model, concept, result.rows(), images, tally);
+            run.finalNormSum = norms[norms.length - 1] / m;
+            run.runs = 1;
+            generate(model, concept, result.rows(), images, run);
+            tally.add(run);
             rows.add(
                 String.format(
                     Locale.ROOT,
-                    "| `%s` | %d | %s | %.0f %% | %.0f %% | %.0f %% | %.0f %% | %.2f m |",
+                    "| `%s` | %d | %s | %s | %.2f m |",
                     concept.token(),
                     seed,
                     method.wireName(),
-                    100.0 * (tally.simpleSubject - before[0]) / images,
-                    100.0 * (tally.complexSubject - before[1]) / images,
-                    100.0 * (tally.complexColour - before[2]) / images,
-                    100.0 * (tally.complexBackground - before[3]) / images,
-                    norms[norms.length - 1] / m));
+                    run.cells(),
+                    run.finalNormSum));
             out.println(rows.getLast());
           }
         }
@@ -157,50 +206,108 @@ public final class MethodComparison {
 
   private void generate(
       StableDiffusionModel model, Concept concept, float[][] rows, int images, Tally tally) {
-    ObjectColour[] colours = ObjectColour.values();
-    BackgroundColour[] backgrounds = BackgroundColour.values();
     for (int i = 0; i < images; i++) {
-      // Paired across methods: image i has the same prompts and noise seed for TI and DTI.
-      ObjectColour colour =
-          colours[(concept.colour().ordinal() + 1 + i % (colours.length - 1)) % colours.length];
-      BackgroundColour background = backgrounds[(i / (colours.length - 1)) % backgrounds.length];
-      if (!colour.visibleOn(background)) {
-        background = BackgroundColour.WHITE;
-      }
-      String simple = "a " + concept.token();
-      String complex =
-          "a "
-              + colour.word()
-              + " "
-              + concept.token()
-              + " on a "
-              + background.word()
-              + " background";
-      Judgement first = judge(model, concept, rows, simple, i);
-      Judgement second = judge(model, concept, rows, complex, i);
-      tally.simple++;
-      tally.complex++;
-      if (shape(first).equals(concept.shape().word())) {
-        tally.simpleSubject++;
-      }
-      if (shape(second).equals(concept.shape().word())) {
-        tally.complexSubject++;
-      }
-      if (second.objects().getFirst().colour().value().equals(colour.word())) {
-        tally.complexColour++;
-      }
-      if (second.background().value().equals(background.word())) {
-        tally.complexBackground++;
+      // Paired across methods: picture i has the same prompts and noise seed for TI and DTI.
+      for (Prompt prompt : prompts(concept, i)) {
+        int k = prompt.kind().ordinal();
+        Judgement judgement =
+            judge(
+                model,
+                concept,
+                rows,
+                prompt.text(),
+                prompt.kind() == Kind.TWO_OBJECTS ? Layout.PAIR : Layout.SINGLE,
+                i);
+        Judgement.ObjectReading subject = judgement.objects().getFirst();
+        tally.pictures[k]++;
+        if (subject.shape().value().equals(concept.shape().word())) {
+          tally.subject[k]++;
+        }
+        if (prompt.colour() != null && subject.colour().value().equals(prompt.colour().word())) {
+          tally.colour[k]++;
+        }
+        if (prompt.background() != null
+            && judgement.background().value().equals(prompt.background().word())) {
+          tally.background[k]++;
+        }
+        if (prompt.second() != null) {
+          Judgement.ObjectReading right = judgement.objects().get(1);
+          if (right.shape().value().equals(prompt.second().word())
+              && right.colour().value().equals(prompt.secondColour().word())) {
+            tally.second++;
+          }
+        }
       }
     }
   }
 
-  private static String shape(Judgement judgement) {
-    return judgement.objects().getFirst().shape().value();
+  /**
+   * Picture i's prompts: "a <c>"; "a {colour} <c> on a {background} background" with a colour other
+   * than the concept's own; and "a {colour} <c> next to a {colour'} {shape} on a {background}
+   * background" with a named second shape. Colours and backgrounds cycle with i, so every method
+   * sees the same ones.
+   */
+  static List<Prompt> promptsFor(String token, ObjectColour own, int i) {
+    ObjectColour[] colours = ObjectColour.values();
+    BackgroundColour[] backgrounds = BackgroundColour.values();
+    List<Shape> named = Shape.namedShapes();
+    ObjectColour colour = colours[(own.ordinal() + 1 + i % (colours.length - 1)) % colours.length];
+    BackgroundColour background = backgrounds[(i / (colours.length - 1)) % backgrounds.length];
+    ObjectColour secondColour =
+        colours[(colour.ordinal() + 1 + (i / 2) % (colours.length - 1)) % colours.length];
+    if (!colour.visibleOn(background) || !secondColour.visibleOn(background)) {
+      background = BackgroundColour.WHITE;
+    }
+    Shape second = named.get(i % named.size());
+    return List.of(
+        new Prompt(Kind.SIMPLE, "a " + token, null, null, null, null),
+        new Prompt(
+            Kind.COMPLEX,
+            ToyWorld.article(colour.word())
+                + " "
+                + colour.word()
+                + " "
+                + token
+                + " on a "
+                + background.word()
+                + " background",
+            colour,
+            background,
+            null,
+            null),
+        new Prompt(
+            Kind.TWO_OBJECTS,
+            ToyWorld.article(colour.word())
+                + " "
+                + colour.word()
+                + " "
+                + token
+                + " next to "
+                + ToyWorld.article(secondColour.word())
+                + " "
+                + secondColour.word()
+                + " "
+                + second.word()
+                + " on a "
+                + background.word()
+                + " background",
+            colour,
+            background,
+            second,
+            secondColour));
+  }
+
+  private static List<Prompt> prompts(Concept concept, int i) {
+    return promptsFor(concept.token(), concept.colour(), i);
   }
 
   private static Judgement judge(
-      StableDiffusionModel model, Concept concept, float[][] rows, String prompt, long seed) {
+      StableDiffusionModel model,
+      Concept concept,
+      float[][] rows,
+      String prompt,
+      Layout layout,
+      long seed) {
     try (NDManager manager = NDManager.newBaseManager()) {
       PromptEncoder prompts =
           PromptEncoder.withConcepts(model, Map.of(concept.token(), rows), manager);
@@ -220,7 +327,7 @@ public final class MethodComparison {
                   BaseModelEvaluation.GUIDANCE,
                   0,
                   seed));
-      return Judge.judge(image, Layout.SINGLE);
+      return Judge.judge(image, layout);
     }
   }
 
@@ -243,11 +350,15 @@ public final class MethodComparison {
                 + " pictures captioned \"a <c> on a {background} background\" → TI (AdamW, lr 5e-3"
                 + " × batch 4, weight decay 1e-2) and DTI (SphericalSGD, lr 0.01, κ 1e-4) with the"
                 + " same seeds, %d steps, batch 4, through `ConceptTrainer` → %d pictures per prompt"
-                + " type with the same noise seeds for both methods (DDIM %d steps, guidance %.1f) →"
-                + " the judge. Simple prompt: \"a <c>\". Complex prompt: \"a {colour} <c> on a"
-                + " {background} background\" with a colour other than the concept's own. Subject"
-                + " fidelity: the judge reads the concept's shape; text fidelity: it reads the"
-                + " prompt's colour / background. m = %.4f.%n%n",
+                + " type with the same prompts and noise seeds for both methods (DDIM %d steps,"
+                + " guidance %.1f) → the judge. Prompt types: simple \"a <c>\"; complex \"a"
+                + " {colour} <c> on a {background} background\"; two-object \"a {colour} <c> next"
+                + " to a {colour'} {named shape} on a {background} background\" (judged per half),"
+                + " the colour always another than the concept's own. Subject fidelity: the judge"
+                + " reads the concept's shape (on the left in two-object pictures). Text fidelity:"
+                + " it reads the prompt's colour for the concept, the second object's shape and"
+                + " colour together, and the background (complex and two-object pictures). m ="
+                + " %.4f.%n%n",
             model,
             seeds,
             images,
@@ -258,28 +369,28 @@ public final class MethodComparison {
             BaseModelEvaluation.DDIM_STEPS,
             BaseModelEvaluation.GUIDANCE,
             m));
-    text.append(
-        "| method | subject, simple | subject, complex | text: colour | text: background |"
-            + " final norm (mean) | max norm |\n|---|---|---|---|---|---|---|\n");
-    text.append(summary("TI", ti, m)).append(summary("DTI", dti, m));
-    text.append(
-        "\nPer concept and seed:\n\n| concept | seed | method | subject, simple | subject, complex |"
-            + " text: colour | text: background | final norm |\n|---|---|---|---|---|---|---|---|\n");
+    String header =
+        " | subject: simple | subject: complex | subject: two-object | colour: complex | colour:"
+            + " two-object | second object | background |";
+    text.append("| method")
+        .append(header)
+        .append(" final norm (mean) | max norm |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    text.append(summary("TI", ti)).append(summary("DTI", dti));
+    text.append("\nPer concept and seed:\n\n| concept | seed | method")
+        .append(header)
+        .append(" final norm |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(row -> text.append(row).append('\n'));
     return text.toString();
   }
 
-  private static String summary(String name, Tally t, double m) {
+  private static String summary(String name, Tally t) {
     return String.format(
         Locale.ROOT,
-        "| %s | %.1f %% | %.1f %% | %.1f %% | %.1f %% | %.2f m | %.2f m |%n",
+        "| %s | %s | %.2f m | %.2f m |%n",
         name,
-        100.0 * t.simpleSubject / t.simple,
-        100.0 * t.complexSubject / t.complex,
-        100.0 * t.complexColour / t.complex,
-        100.0 * t.complexBackground / t.complex,
-        t.finalNormSum / t.runs / m,
-        t.maxNorm / m);
+        t.cells(),
+        t.finalNormSum / t.runs,
+        t.maxNorm);
   }
 
   private static final ConceptTrainer.Listener QUIET =
