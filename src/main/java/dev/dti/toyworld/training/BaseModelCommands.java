@@ -112,8 +112,8 @@ public final class BaseModelCommands {
                 + " held-out captions of named shapes, one picture a caption with its own noise"
                 + " seed; the judge reads each picture (two-object pictures per half). Model after"
                 + " %d VAE steps and %d text encoder + UNet steps (%.1f h of training on the"
-                + " shared 2-core machine). Gate: at least %.0f %% for every attribute on"
-                + " one-object prompts.%n%n"
+                + " shared 2-core machine). Gate: at least %.0f %% for every attribute, on"
+                + " one-object and on two-object prompts.%n%n"
                 + "| prompts | pictures | shape | colour | background |%n|---|---|---|---|---|%n"
                 + "%s%s%nGate %s.%n",
             folder,
