@@ -55,7 +55,10 @@ public final class BaseModelCommands {
       case "evaluate" ->
           evaluate(
               CommandOptions.parse(
-                  args, 1, Set.of("model", "images", "seed", "out", "pictures"), USAGE));
+                  args,
+                  1,
+                  Set.of("model", "images", "seed", "out", "pictures", "guidance"),
+                  USAGE));
       case "base-benchmark" ->
           benchmark(CommandOptions.parse(args, 1, Set.of("steps", "out"), USAGE));
       default -> throw new IllegalArgumentException(USAGE);
@@ -95,11 +98,12 @@ public final class BaseModelCommands {
     Path folder = Path.of(options.required("model"));
     int images = options.integer("images", 96);
     long seed = options.longInteger("seed", 7);
+    double guidance = options.decimal("guidance").orElse(BaseModelEvaluation.GUIDANCE);
     BaseModelEvaluation.Result result;
     TrainingState state = TrainingState.read(folder.resolve("training_state/state.json"));
     try (NDManager manager = NDManager.newBaseManager()) {
       StableDiffusionModel model = StableDiffusionModel.load(folder, manager);
-      result = BaseModelEvaluation.run(ToySampler.of(model), seed, images, images / 2);
+      result = BaseModelEvaluation.run(ToySampler.of(model), seed, images, images / 2, guidance);
     }
     out.printf(Locale.ROOT, "one object: %s%ntwo objects: %s%n", result.singles(), result.pairs());
     if (options.string("pictures", null) != null) {
@@ -120,7 +124,7 @@ public final class BaseModelCommands {
             images,
             seed,
             BaseModelEvaluation.DDIM_STEPS,
-            BaseModelEvaluation.GUIDANCE,
+            guidance,
             state.vaeSteps(),
             state.diffusionSteps(),
             state.trainingSeconds() / 3600,

@@ -46,13 +46,18 @@ public final class BaseModelEvaluation {
   }
 
   public static Result run(ToySampler sampler, long seed, int singles, int pairs) {
+    return run(sampler, seed, singles, pairs, GUIDANCE);
+  }
+
+  /** {@link #run(ToySampler, long, int, int)} at another classifier-free guidance scale. */
+  public static Result run(ToySampler sampler, long seed, int singles, int pairs, double guidance) {
     List<Scene> scenes = prompts(seed, singles, pairs);
     List<String> captions = scenes.stream().map(ToyWorld::caption).toList();
     long[] seeds = new long[scenes.size()];
     for (int i = 0; i < seeds.length; i++) {
       seeds[i] = ToyData.mix(seed * 1_000_003L + i);
     }
-    List<BufferedImage> pictures = sampler.generateAll(captions, seeds, DDIM_STEPS, GUIDANCE);
+    List<BufferedImage> pictures = sampler.generateAll(captions, seeds, DDIM_STEPS, guidance);
     Agreement one = Agreement.of(scenes.subList(0, singles), pictures.subList(0, singles));
     Agreement two =
         Agreement.of(
