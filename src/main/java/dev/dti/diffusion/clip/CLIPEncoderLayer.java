@@ -3,6 +3,7 @@ package dev.dti.diffusion.clip;
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.LayerNorm;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /** Pre-LN block: h += self_attn(layer_norm1(h)); h += mlp(layer_norm2(h)). */
 final class CLIPEncoderLayer {
@@ -22,6 +23,10 @@ final class CLIPEncoderLayer {
   }
 
   NDArray forward(NDArray hidden, NDArray causalMask) {
+    return Scoped.call(() -> compute(hidden, causalMask));
+  }
+
+  private NDArray compute(NDArray hidden, NDArray causalMask) {
     NDArray h = hidden.add(selfAttn.forward(layerNorm1.forward(hidden), causalMask));
     return h.add(mlp.forward(layerNorm2.forward(h)));
   }

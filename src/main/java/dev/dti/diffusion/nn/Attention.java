@@ -13,6 +13,11 @@ public final class Attention {
    */
   public static NDArray scaledDotProduct(
       NDArray q, NDArray k, NDArray v, int heads, NDArray scale, NDArray mask) {
+    return Scoped.call(() -> attend(q, k, v, heads, scale, mask));
+  }
+
+  private static NDArray attend(
+      NDArray q, NDArray k, NDArray v, int heads, NDArray scale, NDArray mask) {
     long batch = q.getShape().get(0);
     long tq = q.getShape().get(1);
     long tk = k.getShape().get(1);

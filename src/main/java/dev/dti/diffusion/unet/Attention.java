@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.dti.diffusion.nn.Linear;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * diffusers' {@code Attention} as the UNet uses it (AttnProcessor semantics): to_q, to_k, to_v
@@ -49,6 +50,10 @@ public final class Attention {
 
   /** x [B, T, queryDim]; context [B, S, crossAttentionDim] or null for self-attention. */
   public NDArray forward(NDArray x, NDArray context) {
+    return Scoped.call(() -> attend(x, context));
+  }
+
+  private NDArray attend(NDArray x, NDArray context) {
     NDArray source = context == null ? x : context;
     NDArray q = splitHeads(toQ.forward(x));
     NDArray k = splitHeads(toK.forward(source));

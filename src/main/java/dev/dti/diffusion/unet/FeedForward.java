@@ -3,6 +3,7 @@ package dev.dti.diffusion.unet;
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.Linear;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * diffusers' {@code FeedForward} with activation_fn "geglu" and mult 4: net.0 is a {@link GEGLU}
@@ -22,6 +23,6 @@ public final class FeedForward {
   }
 
   public NDArray forward(NDArray x) {
-    return out.forward(geglu.forward(x));
+    return Scoped.call(() -> out.forward(geglu.forward(x)));
   }
 }

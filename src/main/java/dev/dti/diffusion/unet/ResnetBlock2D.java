@@ -6,6 +6,7 @@ import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.GroupNorm;
 import dev.dti.diffusion.nn.Linear;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * diffusers' {@code ResnetBlock2D} with time_embedding_norm "default": GN → SiLU → conv1 → + the
@@ -44,6 +45,10 @@ public final class ResnetBlock2D {
 
   /** x [B, C_in, H, W], temb [B, temb_channels] → [B, C_out, H, W]. */
   public NDArray forward(NDArray x, NDArray temb) {
+    return Scoped.call(() -> compute(x, temb));
+  }
+
+  private NDArray compute(NDArray x, NDArray temb) {
     NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
     NDArray t = timeEmbProj.forward(Activations.silu(temb));
     h = h.add(t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));

@@ -5,6 +5,7 @@ import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.GroupNorm;
 import dev.dti.diffusion.nn.Linear;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,6 +69,10 @@ public final class Transformer2DModel {
 
   /** x [B, C, H, W], encoderHiddenStates [B, S, D] → [B, C, H, W]. */
   public NDArray forward(NDArray x, NDArray encoderHiddenStates) {
+    return Scoped.call(() -> compute(x, encoderHiddenStates));
+  }
+
+  private NDArray compute(NDArray x, NDArray encoderHiddenStates) {
     long batch = x.getShape().get(0);
     long height = x.getShape().get(2);
     long width = x.getShape().get(3);

@@ -3,6 +3,7 @@ package dev.dti.diffusion.unet;
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * diffusers' {@code Upsample2D} with use_conv: nearest-neighbour ×2 then a 3×3 conv ("conv").
@@ -18,6 +19,10 @@ public final class Upsample2D {
   }
 
   public NDArray forward(NDArray x) {
+    return Scoped.call(() -> compute(x));
+  }
+
+  private NDArray compute(NDArray x) {
     return conv.forward(nearestTimesTwo(x));
   }
 

@@ -5,6 +5,7 @@ import dev.dti.diffusion.nn.Attention;
 import dev.dti.diffusion.nn.GroupNorm;
 import dev.dti.diffusion.nn.Linear;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * The VAE mid-block self-attention (diffusers' {@code Attention} built with one head of width C and
@@ -38,6 +39,10 @@ final class AttentionBlock {
   }
 
   NDArray forward(NDArray x) {
+    return Scoped.call(() -> compute(x));
+  }
+
+  private NDArray compute(NDArray x) {
     long batch = x.getShape().get(0);
     long channels = x.getShape().get(1);
     long height = x.getShape().get(2);

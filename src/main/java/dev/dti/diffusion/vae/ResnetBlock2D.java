@@ -5,6 +5,7 @@ import dev.dti.diffusion.nn.Activations;
 import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.GroupNorm;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.Scoped;
 
 /**
  * diffusers' {@code ResnetBlock2D} as the VAE builds it: no time embedding, GroupNorm eps 1e-6,
@@ -27,6 +28,10 @@ final class ResnetBlock2D {
   }
 
   NDArray forward(NDArray x) {
+    return Scoped.call(() -> compute(x));
+  }
+
+  private NDArray compute(NDArray x) {
     NDArray h = conv1.forward(Activations.silu(norm1.forward(x)));
     h = conv2.forward(Activations.silu(norm2.forward(h)));
     NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
