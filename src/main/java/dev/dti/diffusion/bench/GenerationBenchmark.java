@@ -272,9 +272,9 @@ public final class GenerationBenchmark {
   }
 
   /**
-   * The SD-1.5-sized batch-2 step keeps every activation of the UNet until its scope closes (more
-   * than 13 GB at 64×64): on a shared machine, stop this benchmark before the kernel's OOM killer
-   * picks someone else's process.
+   * The SD-1.5-sized batch-2 step at 64×64 peaks near 7 GB (it needed more than 13 GB before the
+   * layers freed their intermediates): on a shared machine, stop this benchmark before the kernel's
+   * OOM killer picks someone else's process.
    */
   private static void guardMachineMemory() {
     Thread.ofPlatform()
