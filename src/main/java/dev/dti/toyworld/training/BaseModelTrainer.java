@@ -491,13 +491,18 @@ public final class BaseModelTrainer {
               state.scalingFactor(),
               secondsBefore + elapsed(),
               state.log());
+      // A finished run keeps its state.json (steps, log) but not the optimizer moments and raw
+      // UNet weights a resume would need: 17 MB of the committed folder's 33.
+      boolean resumable = !state.stage().equals(TrainingState.DONE);
       Map<String, NDArray> trainingTensors = new LinkedHashMap<>();
-      if (optimizer != null) {
+      if (optimizer != null && resumable) {
         trainingTensors.putAll(optimizer.state(settings.stateType() == DataType.FLOAT16));
       }
       Map<String, NDArray> unet = model.unet().parameters();
       if (average != null) {
-        model.unet().parameters().forEach((k, v) -> trainingTensors.put("unet." + k, v));
+        if (resumable) {
+          model.unet().parameters().forEach((k, v) -> trainingTensors.put("unet." + k, v));
+        }
         unet = average.average();
       }
       try {

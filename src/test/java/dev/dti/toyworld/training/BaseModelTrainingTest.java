@@ -135,12 +135,14 @@ class BaseModelTrainingTest {
     assertThat(resumed.stage()).isEqualTo(TrainingState.DONE);
     assertThat(resumed.diffusionSteps()).isEqualTo(uninterrupted.diffusionSteps());
     assertThat(resumed.scalingFactor()).isEqualTo(uninterrupted.scalingFactor());
+    assertThat(pieces.resolve("training_state/tensors.safetensors"))
+        .as("a finished run keeps no optimizer state")
+        .doesNotExist();
     for (String file :
         List.of(
             "vae/diffusion_pytorch_model.safetensors",
             "text_encoder/model.safetensors",
             "unet/diffusion_pytorch_model.safetensors",
-            "training_state/tensors.safetensors",
             "vae/config.json",
             "unet/config.json")) {
       assertThat(Files.readAllBytes(pieces.resolve(file)))
