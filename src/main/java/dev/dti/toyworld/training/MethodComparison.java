@@ -35,11 +35,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * TI and DTI side by side on the toy model, through the service's own training code: for each
- * unnamed-shape concept, 4 reference pictures → both methods with identical seeds and steps → the
- * same prompts and noise seeds for both → the judge. Subject fidelity: the judge sees the concept's
- * shape. Text fidelity: on the complex and two-object prompts ({@link #promptsFor}), the judge
- * agrees with the prompt's other words.
+ * TI and DTI side by side on the toy model, through the service's own training code: for each of
+ * the four unnamed-shape concepts, 4 reference pictures → both methods with identical seeds and
+ * steps → the same prompts and noise seeds for both → the judge. Subject fidelity: the judge sees
+ * the concept's shape. Text fidelity: on the complex and two-object prompts ({@link #promptsFor}),
+ * the judge agrees with the prompt's other words.
  */
 public final class MethodComparison {
 
@@ -55,7 +55,8 @@ public final class MethodComparison {
       List.of(
           new Concept(Shape.STAR, ObjectColour.RED),
           new Concept(Shape.HEART, ObjectColour.GREEN),
-          new Concept(Shape.RING, ObjectColour.YELLOW));
+          new Concept(Shape.RING, ObjectColour.YELLOW),
+          new Concept(Shape.DIAMOND, ObjectColour.PURPLE));
 
   /** The three prompt types, each judged in its own layout. */
   enum Kind {
