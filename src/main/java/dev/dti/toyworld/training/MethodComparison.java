@@ -77,6 +77,9 @@ public final class MethodComparison {
       Shape second,
       ObjectColour secondColour) {}
 
+  /** Where the norm over training is reported, as shares of the run's steps. */
+  static final double[] NORM_STEPS = {0, 0.125, 0.25, 0.5, 0.75, 1};
+
   /** Counts of one method (or one run), per prompt type. */
   private static final class Tally {
     final int[] pictures = new int[Kind.values().length];
@@ -84,6 +87,10 @@ public final class MethodComparison {
     final int[] colour = new int[Kind.values().length];
     final int[] background = new int[Kind.values().length];
     int second;
+
+    /** Sum over runs of the mean row norm (in m) after each of {@link #NORM_STEPS}. */
+    final double[] normAt = new double[NORM_STEPS.length];
+
     double finalNormSum;
     double maxNorm;
     int runs;
@@ -96,6 +103,9 @@ public final class MethodComparison {
         background[k] += run.background[k];
       }
       second += run.second;
+      for (int j = 0; j < normAt.length; j++) {
+        normAt[j] += run.normAt[j];
+      }
       finalNormSum += run.finalNormSum;
       maxNorm = Math.max(maxNorm, run.maxNorm);
       runs += run.runs;
@@ -183,6 +193,9 @@ public final class MethodComparison {
               run.maxNorm = Math.max(run.maxNorm, n / m);
             }
             run.finalNormSum = norms[norms.length - 1] / m;
+            for (int j = 0; j < NORM_STEPS.length; j++) {
+              run.normAt[j] = norms[normIndex(NORM_STEPS[j], norms.length)] / m;
+            }
             run.runs = 1;
             generate(model, concept, result.rows(), images, run);
             tally.add(run);
@@ -377,10 +390,34 @@ public final class MethodComparison {
         .append(header)
         .append(" final norm (mean) | max norm |\n|---|---|---|---|---|---|---|---|---|---|\n");
     text.append(summary("TI", ti)).append(summary("DTI", dti));
+    text.append(normTable(steps, ti, dti));
     text.append("\nPer concept and seed:\n\n| concept | seed | method")
         .append(header)
         .append(" final norm |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(row -> text.append(row).append('\n'));
+    return text.toString();
+  }
+
+  /** The index in a norm history of {@code share} of its steps (0: after the first step). */
+  static int normIndex(double share, int steps) {
+    return Math.max(0, (int) Math.round(share * steps) - 1);
+  }
+
+  private static String normTable(int steps, Tally ti, Tally dti) {
+    StringBuilder text =
+        new StringBuilder("\nMean row norm over training, in m (mean over runs):\n\n");
+    text.append("| method |");
+    for (double share : NORM_STEPS) {
+      text.append(" step ").append(normIndex(share, steps) + 1).append(" |");
+    }
+    text.append("\n|---|").append("---|".repeat(NORM_STEPS.length)).append('\n');
+    for (Tally t : List.of(ti, dti)) {
+      text.append(t == ti ? "| TI |" : "| DTI |");
+      for (double sum : t.normAt) {
+        text.append(String.format(Locale.ROOT, " %.2f |", sum / t.runs));
+      }
+      text.append('\n');
+    }
     return text.toString();
   }
 
