@@ -20,6 +20,7 @@ import dev.dti.toyworld.Shape;
 import dev.dti.toyworld.ToyWorld;
 import dev.dti.training.ConceptTrainer;
 import dev.dti.training.PromptTemplates;
+import dev.dti.training.Rows;
 import dev.dti.training.TrainingCheckpoint;
 import dev.dti.training.TrainingMethod;
 import dev.dti.training.TrainingProgress;
@@ -30,6 +31,7 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -126,6 +128,7 @@ public final class MethodComparison {
       return String.join(
           " | ",
           rate(subject, Kind.SIMPLE),
+          rate(colour, Kind.SIMPLE),
           rate(subject, Kind.COMPLEX),
           rate(subject, Kind.TWO_OBJECTS),
           rate(colour, Kind.COMPLEX),
@@ -152,6 +155,9 @@ public final class MethodComparison {
       double m = VocabularyNorms.meanNorm(model);
       Tally ti = new Tally();
       Tally dti = new Tally();
+      Tally untrained = new Tally();
+      ConceptTrainer trainer = new ConceptTrainer(model, GradientLock.jvmWide(), 4);
+      int initializerId = trainer.initializerIds(ToyWorld.UNNAMED_SHAPE_WORD)[0];
       List<String> rows = new ArrayList<>();
       for (int c = 0; c < CONCEPTS.size(); c++) {
         Concept concept = CONCEPTS.get(c);
@@ -166,6 +172,23 @@ public final class MethodComparison {
           captions.add(
               "a " + concept.token() + " on a " + scene.background().word() + " background");
         }
+        // The baseline both methods start from: the initializer's own row, untrained.
+        float[][] initial = {VocabularyNorms.row(model, initializerId)};
+        Tally baseline = new Tally();
+        baseline.runs = 1;
+        baseline.finalNormSum = Rows.norm(initial[0]) / m;
+        baseline.maxNorm = baseline.finalNormSum;
+        Arrays.fill(baseline.normAt, baseline.finalNormSum);
+        generate(model, concept, initial, images, baseline);
+        untrained.add(baseline);
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "| `%s` | – | untrained | %s | %.2f m |",
+                concept.token(),
+                baseline.cells(),
+                baseline.finalNormSum));
+        out.println(rows.getLast());
         for (int seed = 0; seed < seeds; seed++) {
           for (TrainingMethod method : TrainingMethod.values()) {
             Tally tally = method == TrainingMethod.TI ? ti : dti;
@@ -185,8 +208,7 @@ public final class MethodComparison {
                     PromptTemplates.OBJECT,
                     captions,
                     references);
-            TrainingResult result =
-                new ConceptTrainer(model, GradientLock.jvmWide(), 4).train(request, null, QUIET);
+            TrainingResult result = trainer.train(request, null, QUIET);
             float[] norms = result.normHistory();
             Tally run = new Tally();
             for (float n : norms) {
@@ -214,7 +236,9 @@ public final class MethodComparison {
       }
       double minutes = (System.nanoTime() - start) / 60e9;
       BenchmarksFile.replaceSection(
-          doc, SECTION, report(modelDir, seeds, images, steps, m, ti, dti, rows, minutes));
+          doc,
+          SECTION,
+          report(modelDir, seeds, images, steps, m, ti, dti, untrained, rows, minutes));
     }
   }
 
@@ -274,7 +298,7 @@ public final class MethodComparison {
     }
     Shape second = named.get(i % named.size());
     return List.of(
-        new Prompt(Kind.SIMPLE, "a " + token, null, null, null, null),
+        new Prompt(Kind.SIMPLE, "a " + token, own, null, null, null),
         new Prompt(
             Kind.COMPLEX,
             ToyWorld.article(colour.word())
@@ -353,6 +377,7 @@ public final class MethodComparison {
       double m,
       Tally ti,
       Tally dti,
+      Tally untrained,
       List<String> rows,
       double minutes) {
     StringBuilder text = new StringBuilder();
@@ -369,10 +394,12 @@ public final class MethodComparison {
                 + " {colour} <c> on a {background} background\"; two-object \"a {colour} <c> next"
                 + " to a {colour'} {named shape} on a {background} background\" (judged per half),"
                 + " the colour always another than the concept's own. Subject fidelity: the judge"
-                + " reads the concept's shape (on the left in two-object pictures). Text fidelity:"
+                + " reads the concept's shape (on the left in two-object pictures), and on the simple"
+                + " prompt also the concept's own colour. Text fidelity:"
                 + " it reads the prompt's colour for the concept, the second object's shape and"
-                + " colour together, and the background (complex and two-object pictures). m ="
-                + " %.4f.%n%n",
+                + " colour together, and the background (complex and two-object pictures). Baseline:"
+                + " the initializer \"object\" in place of <c>, untrained (once per concept, the"
+                + " same prompts and seeds). m = %.4f.%n%n",
             model,
             seeds,
             images,
@@ -384,16 +411,18 @@ public final class MethodComparison {
             BaseModelEvaluation.GUIDANCE,
             m));
     String header =
-        " | subject: simple | subject: complex | subject: two-object | colour: complex | colour:"
-            + " two-object | second object | background |";
+        " | subject: simple | own colour: simple | subject: complex | subject: two-object | colour:"
+            + " complex | colour: two-object | second object | background |";
     text.append("| method")
         .append(header)
-        .append(" final norm (mean) | max norm |\n|---|---|---|---|---|---|---|---|---|---|\n");
-    text.append(summary("TI", ti)).append(summary("DTI", dti));
+        .append(" final norm (mean) | max norm |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    text.append(summary("initializer \"object\", untrained", untrained))
+        .append(summary("TI", ti))
+        .append(summary("DTI", dti));
     text.append(normTable(steps, ti, dti));
     text.append("\nPer concept and seed:\n\n| concept | seed | method")
         .append(header)
-        .append(" final norm |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        .append(" final norm |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     rows.forEach(row -> text.append(row).append('\n'));
     return text.toString();
   }
