@@ -8,23 +8,30 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** models/toy-sd, the model a fresh clone serves, draws what one-object prompts name. */
+/** models/toy-sd, the model a fresh clone serves, draws what its prompts name. */
 class EmbeddedDefaultModelTest {
 
   static final Path EMBEDDED = Path.of("models/toy-sd");
 
   @Test
-  void theCommittedModelDrawsTheNamedShapeColourAndBackground() throws IOException {
+  void theCommittedModelDrawsWhatOneAndTwoObjectPromptsName() throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       StableDiffusionModel model = StableDiffusionModel.load(EMBEDDED, manager);
 
       // Held-out prompts and seeds the committed evaluation did not use (it uses seed 7).
-      Agreement singles = BaseModelEvaluation.run(ToySampler.of(model), 11, 16, 0).singles();
+      BaseModelEvaluation.Result result = BaseModelEvaluation.run(ToySampler.of(model), 11, 16, 8);
 
-      // The gate asks 80 % of 96 pictures; 16 pictures allow a few more misses.
-      assertThat(singles.backgroundRate()).as("background").isGreaterThanOrEqualTo(0.9);
-      assertThat(singles.colourRate()).as("colour").isGreaterThanOrEqualTo(0.8);
-      assertThat(singles.shapeRate()).as("shape").isGreaterThanOrEqualTo(0.6);
+      // The gate asks 80 % of 96 + 48 pictures; on 16 + 8 a few more misses are allowed.
+      Agreement singles = result.singles();
+      assertThat(singles.backgroundRate()).as("one object: background").isGreaterThanOrEqualTo(0.9);
+      assertThat(singles.colourRate()).as("one object: colour").isGreaterThanOrEqualTo(0.9);
+      assertThat(singles.shapeRate()).as("one object: shape").isGreaterThanOrEqualTo(0.8);
+      Agreement pairs = result.pairs();
+      System.out.println(
+          "embedded model, seed 11: one object " + singles + "; two objects " + pairs);
+      assertThat(pairs.backgroundRate()).as("two objects: background").isGreaterThanOrEqualTo(0.8);
+      assertThat(pairs.colourRate()).as("two objects: colour").isGreaterThanOrEqualTo(0.8);
+      assertThat(pairs.shapeRate()).as("two objects: shape").isGreaterThanOrEqualTo(0.7);
     }
   }
 
@@ -36,6 +43,10 @@ class EmbeddedDefaultModelTest {
     assertThat(state.architecture()).isEqualTo(ToyModelArchitecture.BASE.name());
     assertThat(state.vaeSteps()).isPositive();
     assertThat(state.diffusionSteps()).isPositive();
+    assertThat(state.stage()).isEqualTo(TrainingState.DONE);
     assertThat(state.log()).anyMatch(line -> line.contains("generated (EMA)"));
+    assertThat(EMBEDDED.resolve("training_state/tensors.safetensors"))
+        .as("a finished run keeps no optimizer state")
+        .doesNotExist();
   }
 }
