@@ -31,7 +31,6 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,6 +95,32 @@ public final class MethodComparison {
     double finalNormSum;
     double maxNorm;
     int runs;
+
+    /** One run, its norm statistics (in m) from its norm history; no pictures counted yet. */
+    static Tally ofNorms(float[] norms, double m) {
+      Tally run = new Tally();
+      run.runs = 1;
+      for (float n : norms) {
+        run.maxNorm = Math.max(run.maxNorm, n / m);
+      }
+      run.finalNormSum = norms[norms.length - 1] / m;
+      for (int j = 0; j < NORM_STEPS.length; j++) {
+        run.normAt[j] = norms[normIndex(NORM_STEPS[j], norms.length)] / m;
+      }
+      return run;
+    }
+
+    /** This run's line in the per-concept table. */
+    String row(Concept concept, String seed, String method) {
+      return String.format(
+          Locale.ROOT,
+          "| `%s` | %s | %s | %s | %.2f m |",
+          concept.token(),
+          seed,
+          method,
+          cells(),
+          finalNormSum);
+    }
 
     void add(Tally run) {
       for (int k = 0; k < pictures.length; k++) {
@@ -174,20 +199,10 @@ public final class MethodComparison {
         }
         // The baseline both methods start from: the initializer's own row, untrained.
         float[][] initial = {VocabularyNorms.row(model, initializerId)};
-        Tally baseline = new Tally();
-        baseline.runs = 1;
-        baseline.finalNormSum = Rows.norm(initial[0]) / m;
-        baseline.maxNorm = baseline.finalNormSum;
-        Arrays.fill(baseline.normAt, baseline.finalNormSum);
+        Tally baseline = Tally.ofNorms(new float[] {(float) Rows.norm(initial[0])}, m);
         generate(model, concept, initial, images, baseline);
         untrained.add(baseline);
-        rows.add(
-            String.format(
-                Locale.ROOT,
-                "| `%s` | – | untrained | %s | %.2f m |",
-                concept.token(),
-                baseline.cells(),
-                baseline.finalNormSum));
+        rows.add(baseline.row(concept, "–", "untrained"));
         out.println(rows.getLast());
         for (int seed = 0; seed < seeds; seed++) {
           for (TrainingMethod method : TrainingMethod.values()) {
@@ -209,27 +224,10 @@ public final class MethodComparison {
                     captions,
                     references);
             TrainingResult result = trainer.train(request, null, QUIET);
-            float[] norms = result.normHistory();
-            Tally run = new Tally();
-            for (float n : norms) {
-              run.maxNorm = Math.max(run.maxNorm, n / m);
-            }
-            run.finalNormSum = norms[norms.length - 1] / m;
-            for (int j = 0; j < NORM_STEPS.length; j++) {
-              run.normAt[j] = norms[normIndex(NORM_STEPS[j], norms.length)] / m;
-            }
-            run.runs = 1;
+            Tally run = Tally.ofNorms(result.normHistory(), m);
             generate(model, concept, result.rows(), images, run);
             tally.add(run);
-            rows.add(
-                String.format(
-                    Locale.ROOT,
-                    "| `%s` | %d | %s | %s | %.2f m |",
-                    concept.token(),
-                    seed,
-                    method.wireName(),
-                    run.cells(),
-                    run.finalNormSum));
+            rows.add(run.row(concept, Integer.toString(seed), method.wireName()));
             out.println(rows.getLast());
           }
         }
