@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.nn.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,7 +54,8 @@ public final class WeightAdamW {
   public double step(double lr) {
     steps++;
     double norm;
-    try (NDScope ignored = new NDScope()) {
+    try (NoGrad noGrad = new NoGrad();
+        NDScope ignored = new NDScope()) {
       NDManager manager = weights.values().iterator().next().getManager();
       double squares = 0;
       for (NDArray weight : weights.values()) {
@@ -148,6 +150,8 @@ public final class WeightAdamW {
               + ", expected "
               + target.getShape());
     }
-    target.set(source.toType(DataType.FLOAT32, false).toFloatArray());
+    try (NoGrad noGrad = new NoGrad()) {
+      target.set(source.toType(DataType.FLOAT32, false).toFloatArray());
+    }
   }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.nn.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,7 +33,8 @@ public final class WeightAverage {
   public void update() {
     updates++;
     double decay = Math.min(maxDecay, (1.0 + updates) / (10.0 + updates));
-    try (NDScope ignored = new NDScope()) {
+    try (NoGrad noGrad = new NoGrad();
+        NDScope ignored = new NDScope()) {
       NDManager manager = average.values().iterator().next().getManager();
       NDArray keep = manager.full(new Shape(), (float) decay, DataType.FLOAT32);
       NDArray take = manager.full(new Shape(), (float) (1 - decay), DataType.FLOAT32);
