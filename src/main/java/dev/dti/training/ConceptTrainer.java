@@ -100,6 +100,7 @@ public final class ConceptTrainer {
       System.arraycopy(resumeFrom.normHistory(), 0, norms, 0, start);
     }
 
+    List<String> templates = request.templates().forModel(model.dir());
     CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
     List<Integer> placeholderIds = tokenizer.addPlaceholderToken(request.token(), vectors);
     ReferenceLatents latents =
@@ -134,7 +135,8 @@ public final class ConceptTrainer {
         }
         timesteps[b] = random.nextInt(scheduler.numTrainTimesteps());
         int[] caption =
-            tokenizer.encodePadded(request.caption(view.imageIndex(), random.nextInt(1 << 20)));
+            tokenizer.encodePadded(
+                request.caption(view.imageIndex(), random.nextInt(1 << 20), templates));
         for (int i = 0; i < maxLength; i++) {
           ids[b * maxLength + i] = caption[i];
         }

@@ -1,11 +1,24 @@
 package dev.dti.training;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Caption templates for concepts without user captions: the {@code imagenet_templates_small} (27)
  * and {@code imagenet_style_templates_small} (19) lists of the Textual Inversion paper, as used by
  * diffusers' textual_inversion.py and the DTI authors' code.
+ *
+ * <p>A model trained on another caption language (the toy model knows 20 words, no "photo" or
+ * "painting") ships its own lists in {@value #MODEL_FILE} at the top of its folder, {@code
+ * {"object": ["a {}"], "style": [...]}}; {@link #forModel} prefers them. Captions made of words the
+ * text encoder never saw condition the UNet on noise, and the token learns to make up for it.
  */
 public enum PromptTemplates {
   OBJECT(
@@ -59,6 +72,11 @@ public enum PromptTemplates {
           "a weird painting in the style of {}",
           "a large painting in the style of {}"));
 
+  /** Optional file of a model folder with that model's own templates, per set. */
+  public static final String MODEL_FILE = "prompt_templates.json";
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private final List<String> templates;
 
   PromptTemplates(List<String> templates) {
@@ -71,7 +89,57 @@ public enum PromptTemplates {
 
   /** The i-th template (cyclically) with {@code placeholder} filled in. */
   public String caption(int index, String placeholder) {
+    return caption(templates, index, placeholder);
+  }
+
+  /** The i-th of {@code templates} (cyclically) with {@code placeholder} filled in. */
+  public static String caption(List<String> templates, int index, String placeholder) {
     return templates.get(Math.floorMod(index, templates.size())).replace("{}", placeholder);
+  }
+
+  /** This set's wire name: "object" or "style". */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * This set for the model in {@code modelDir}: its {@value #MODEL_FILE} entry when the folder has
+   * one, else the built-in list.
+   *
+   * @throws IllegalStateException when the file is not a JSON object of non-empty lists of
+   *     templates that each contain "{}" once
+   */
+  public List<String> forModel(Path modelDir) {
+    Path file = modelDir.resolve(MODEL_FILE);
+    if (!Files.isRegularFile(file)) {
+      return templates;
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(file + " is not JSON: " + e.getMessage(), e);
+    }
+    JsonNode list = root.isObject() ? root.get(wireName()) : null;
+    if (list == null) {
+      return templates;
+    }
+    List<String> own = new ArrayList<>();
+    for (JsonNode template : list.isArray() ? list : List.<JsonNode>of()) {
+      String text = template.isString() ? template.asString() : "";
+      if (text.indexOf("{}") < 0 || text.indexOf("{}") != text.lastIndexOf("{}")) {
+        throw new IllegalStateException(
+            file + ": every \"" + wireName() + "\" template must contain {} once, not " + template);
+      }
+      own.add(text);
+    }
+    if (own.isEmpty()) {
+      throw new IllegalStateException(
+          file + ": \"" + wireName() + "\" must be a non-empty list of templates");
+    }
+    return List.copyOf(own);
   }
 
   public static PromptTemplates fromWireName(String name) {

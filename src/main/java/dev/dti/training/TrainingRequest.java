@@ -31,14 +31,18 @@ public record TrainingRequest(
     return scaleLr ? learningRate * batchSize : learningRate;
   }
 
-  /** The caption of one training example: the image's own caption or a template. */
-  public String caption(int imageIndex, int templateIndex) {
+  /**
+   * The caption of one training example: the image's own caption or the {@code templateIndex}-th of
+   * {@code templateList} ({@code templates} as the model resolves them, {@link
+   * PromptTemplates#forModel}).
+   */
+  public String caption(int imageIndex, int templateIndex, List<String> templateList) {
     if (captions != null
         && captions.get(imageIndex) != null
         && !captions.get(imageIndex).isBlank()) {
       String caption = captions.get(imageIndex);
       return caption.contains(token) ? caption : token + " " + caption;
     }
-    return templates.caption(templateIndex, token);
+    return PromptTemplates.caption(templateList, templateIndex, token);
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.dti.diffusion.io.SafetensorsWriter;
 import dev.dti.toyworld.TokenizerFiles;
+import dev.dti.training.PromptTemplates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,7 @@ public final class ToyModelFolder {
         dir.resolve("scheduler/scheduler_config.json"),
         ToyModelArchitecture.schedulerJson(a.scheduler()));
     TokenizerFiles.write(dir.resolve("tokenizer"));
+    json(dir.resolve(PromptTemplates.MODEL_FILE), PROMPT_TEMPLATES);
     Path state = dir.resolve(TRAINING_STATE);
     Files.createDirectories(state);
     if (!c.trainingTensors().isEmpty()) {
@@ -100,6 +102,18 @@ public final class ToyModelFolder {
     }
     c.state().write(state.resolve("state.json"));
   }
+
+  /**
+   * Training captions in the toy vocabulary for concepts uploaded without captions: the built-in SD
+   * templates ("a photo of a {}", …) are mostly words this text encoder never saw.
+   */
+  static final Map<String, List<String>> PROMPT_TEMPLATES =
+      new java.util.TreeMap<>(
+          Map.of(
+              "object",
+              List.of("a {}"),
+              "style",
+              List.of("a {} object", "a {} circle", "a {} square", "a {} triangle")));
 
   private static void json(Path file, Object value) throws IOException {
     Files.createDirectories(file.getParent());

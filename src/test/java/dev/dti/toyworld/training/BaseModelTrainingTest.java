@@ -2,12 +2,17 @@ package dev.dti.toyworld.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.dti.diffusion.clip.CLIPTextConfig;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.toyworld.TokenizerFiles;
+import dev.dti.training.PromptTemplates;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +20,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +126,40 @@ class BaseModelTrainingTest {
   }
 
   @Test
+  void weightsUpdateInPlaceOnAThreadThatDidNotStartTheEngine() throws Exception {
+    try (NDManager ignored = NDManager.newBaseManager()) {
+      // The engine is started; a new thread gets libtorch's default grad mode, which is on.
+    }
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicReference<Boolean> gradModeAtStart = new AtomicReference<>();
+    float[] updated = new float[3];
+    Thread worker =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  gradModeAtStart.set(ai.djl.pytorch.jni.JniUtils.isGradMode());
+                  try (NDManager manager = NDManager.newBaseManager();
+                      var held = dev.dti.job.GradientLock.jvmWide().acquire()) {
+                    NDArray weight = manager.ones(new Shape(3));
+                    weight.setRequiresGradient(true);
+                    try (GradientCollector collector =
+                        Engine.getInstance().newGradientCollector()) {
+                      collector.backward(weight.mul(weight).sum());
+                    }
+                    new WeightAdamW(Map.of("w", weight), manager, 0f, 1f).step(0.1);
+                    System.arraycopy(weight.toFloatArray(), 0, updated, 0, 3);
+                  } catch (Throwable e) {
+                    failure.set(e);
+                  }
+                });
+    worker.join();
+
+    assertThat(gradModeAtStart.get()).as("grad mode on a fresh thread").isTrue();
+    assertThat(failure.get()).isNull();
+    assertThat(updated).containsOnly(0.9f); // Adam's first step: lr · sign(gradient)
+  }
+
+  @Test
   void aResumedRunEqualsAnUninterruptedOneBitForBit(@TempDir Path dir) throws IOException {
     Path whole = dir.resolve("whole");
     Path pieces = dir.resolve("pieces");
@@ -176,6 +217,13 @@ class BaseModelTrainingTest {
           ToySampler.of(model).generate("a red circle on a white background", 1, 2, 5.0);
       assertThat(picture.getWidth()).isEqualTo(32);
       assertThat(picture.getHeight()).isEqualTo(32);
+    }
+    // Concepts uploaded without captions train on captions in the toy vocabulary.
+    for (String caption : PromptTemplates.OBJECT.forModel(out)) {
+      assertThat(ToyData.tokenIds(caption.replace("{}", "object"))).isNotEmpty();
+    }
+    for (String caption : PromptTemplates.STYLE.forModel(out)) {
+      assertThat(ToyData.tokenIds(caption.replace("{}", "red"))).isNotEmpty();
     }
   }
 

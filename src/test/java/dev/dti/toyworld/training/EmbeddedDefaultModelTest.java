@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.training.PromptTemplates;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,15 @@ class EmbeddedDefaultModelTest {
       assertThat(pairs.colourRate()).as("two objects: colour").isGreaterThanOrEqualTo(0.8);
       assertThat(pairs.shapeRate()).as("two objects: shape").isGreaterThanOrEqualTo(0.7);
     }
+  }
+
+  @Test
+  void itShipsTrainingCaptionsInItsOwnVocabulary() throws IOException {
+    // What the trainer writes, so a rerun of its command gives the same file.
+    assertThat(PromptTemplates.OBJECT.forModel(EMBEDDED))
+        .isEqualTo(ToyModelFolder.PROMPT_TEMPLATES.get("object"));
+    assertThat(PromptTemplates.STYLE.forModel(EMBEDDED))
+        .isEqualTo(ToyModelFolder.PROMPT_TEMPLATES.get("style"));
   }
 
   @Test
