@@ -1,17 +1,13 @@
 package dev.dti.training;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import dev.dti.blob.BlobStore;
 import dev.dti.concept.ConceptService;
 import dev.dti.concept.Hyperparameters;
 import dev.dti.concept.TrainingMaterial;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.Images;
-import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
-import dev.dti.diffusion.scheduler.DDIMScheduler;
 import dev.dti.job.GradientLock;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
@@ -176,28 +172,21 @@ public class TrainingHandler implements JobHandler {
       TrainingProgress progress) {
     String prompt = properties.previewPrompt().replace("{}", material.token());
     int resolution = model.unet().config().sampleSize() * model.vae().config().scaleFactor();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      PromptEncoder prompts =
-          PromptEncoder.withConcepts(model, Map.of(material.token(), progress.rows()), manager);
-      NDArray cond = prompts.encode(prompt, manager);
-      NDArray uncond = prompts.encode("", manager);
-      BufferedImage image =
-          TextToImage.generate(
-              model.unet(),
-              model.vae(),
-              new DDIMScheduler(model.schedulerConfig()),
-              cond,
-              uncond,
-              new GenerationSettings(
-                  resolution,
-                  resolution,
-                  properties.previewSteps(),
-                  7.5,
-                  0,
-                  material.hyperparameters().seed()));
-      var blob = blobs.put(material.tenantId(), "image/png", Images.png(image));
-      store.savePreview(context.jobId(), progress.step(), blob.id(), prompt);
-    }
+    BufferedImage image =
+        TextToImage.generate(
+            model,
+            Map.of(material.token(), progress.rows()),
+            prompt,
+            "",
+            new GenerationSettings(
+                resolution,
+                resolution,
+                properties.previewSteps(),
+                7.5,
+                0,
+                material.hyperparameters().seed()));
+    var blob = blobs.put(material.tenantId(), "image/png", Images.png(image));
+    store.savePreview(context.jobId(), progress.step(), blob.id(), prompt);
   }
 
   private TrainingRequest request(TrainingMaterial material) throws IOException {

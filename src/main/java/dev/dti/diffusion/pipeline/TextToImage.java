@@ -12,6 +12,7 @@ import dev.dti.diffusion.scheduler.DDIMScheduler;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import java.awt.image.BufferedImage;
+import java.util.Map;
 
 /**
  * Text-to-image sampling as diffusers' StableDiffusionPipeline with a DDIM scheduler:
@@ -45,6 +46,28 @@ public final class TextToImage {
           new DDIMScheduler(model.schedulerConfig()),
           cond,
           uncond,
+          settings);
+    }
+  }
+
+  /**
+   * As {@link #generate(StableDiffusionModel, String, String, GenerationSettings)}, with learned
+   * rows for the placeholder tokens of {@code concepts} injected into both prompts.
+   */
+  public static BufferedImage generate(
+      StableDiffusionModel model,
+      Map<String, float[][]> concepts,
+      String prompt,
+      String negativePrompt,
+      GenerationSettings settings) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      PromptEncoder prompts = PromptEncoder.withConcepts(model, concepts, manager);
+      return generate(
+          model.unet(),
+          model.vae(),
+          new DDIMScheduler(model.schedulerConfig()),
+          prompts.encode(prompt, manager),
+          prompts.encode(negativePrompt, manager),
           settings);
     }
   }

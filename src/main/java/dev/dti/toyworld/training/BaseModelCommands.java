@@ -106,8 +106,9 @@ public final class BaseModelCommands {
       result = BaseModelEvaluation.run(ToySampler.of(model), seed, images, images / 2, guidance);
     }
     out.printf(Locale.ROOT, "one object: %s%ntwo objects: %s%n", result.singles(), result.pairs());
-    if (options.string("pictures", null) != null) {
-      writePictures(Path.of(options.string("pictures", null)), seed, images, result);
+    String pictures = options.string("pictures", null);
+    if (pictures != null) {
+      writePictures(Path.of(pictures), seed, images, result);
     }
     String body =
         String.format(

@@ -1,13 +1,10 @@
 package dev.dti.toyworld.training;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.diffusion.pipeline.GenerationSettings;
-import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
-import dev.dti.diffusion.scheduler.DDIMScheduler;
 import dev.dti.job.GradientLock;
 import dev.dti.toyworld.BackgroundColour;
 import dev.dti.toyworld.Judge;
@@ -344,27 +341,20 @@ public final class MethodComparison {
       String prompt,
       Layout layout,
       long seed) {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      PromptEncoder prompts =
-          PromptEncoder.withConcepts(model, Map.of(concept.token(), rows), manager);
-      NDArray cond = prompts.encode(prompt, manager);
-      NDArray uncond = prompts.encode("", manager);
-      BufferedImage image =
-          TextToImage.generate(
-              model.unet(),
-              model.vae(),
-              new DDIMScheduler(model.schedulerConfig()),
-              cond,
-              uncond,
-              new GenerationSettings(
-                  ToyWorld.IMAGE_SIZE,
-                  ToyWorld.IMAGE_SIZE,
-                  BaseModelEvaluation.DDIM_STEPS,
-                  BaseModelEvaluation.GUIDANCE,
-                  0,
-                  seed));
-      return Judge.judge(image, layout);
-    }
+    BufferedImage image =
+        TextToImage.generate(
+            model,
+            Map.of(concept.token(), rows),
+            prompt,
+            "",
+            new GenerationSettings(
+                ToyWorld.IMAGE_SIZE,
+                ToyWorld.IMAGE_SIZE,
+                BaseModelEvaluation.DDIM_STEPS,
+                BaseModelEvaluation.GUIDANCE,
+                0,
+                seed));
+    return Judge.judge(image, layout);
   }
 
   private static String report(
