@@ -4,6 +4,7 @@ import dev.dti.blob.BlobStore.Blob;
 import dev.dti.concept.ConceptViews.ConceptSummary;
 import dev.dti.concept.ConceptViews.ConceptView;
 import dev.dti.concept.ConceptViews.CreatedConcept;
+import dev.dti.model.ModelRegistry;
 import dev.dti.security.Tenant;
 import dev.dti.web.Idempotency;
 import dev.dti.web.Idempotency.Created;
@@ -45,10 +46,12 @@ class ConceptController {
 
   private final ConceptService concepts;
   private final Idempotency idempotency;
+  private final ModelRegistry models;
 
-  ConceptController(ConceptService concepts, Idempotency idempotency) {
+  ConceptController(ConceptService concepts, Idempotency idempotency, ModelRegistry models) {
     this.concepts = concepts;
     this.idempotency = idempotency;
+    this.models = models;
   }
 
   /**
@@ -82,6 +85,9 @@ class ConceptController {
       description =
           "The token is taken, or the Idempotency-Key" + " was used for a different request")
   @ApiResponse(responseCode = "413", description = "An image or the whole upload is too large")
+  @ApiResponse(
+      responseCode = "503",
+      description = "The base model cannot be used; the detail says why and nothing is stored")
   ResponseEntity<String> create(
       Tenant tenant,
       @ModelAttribute CreateConceptForm form,
@@ -90,6 +96,7 @@ class ConceptController {
           String idempotencyKey,
       HttpServletRequest request) {
     NewConcept concept = concepts.validate(form);
+    models.requireUsable();
     return idempotency.execute(
         tenant.id(),
         idempotencyKey,

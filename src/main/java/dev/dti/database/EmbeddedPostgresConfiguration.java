@@ -38,6 +38,10 @@ public class EmbeddedPostgresConfiguration {
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "100")
         .setPort(properties.embeddedPort())
+        // zonky's own shutdown hook would stop PostgreSQL in parallel with Spring's: the workers
+        // could then not write their checkpoints or hand their jobs back on SIGTERM. Spring closes
+        // this bean after every lifecycle (the worker pool included) has stopped.
+        .setRegisterShutdownHook(false)
         .start();
   }
 

@@ -6,12 +6,10 @@ import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
 import dev.dti.job.TerminalJobException;
-import dev.dti.model.ModelAvailableCondition;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,7 +20,6 @@ import tools.jackson.databind.json.JsonMapper;
  * training handler it exists only where a model folder is configured.
  */
 @Component
-@Conditional(ModelAvailableCondition.class)
 class GenerationJobHandler implements JobHandler {
 
   private final GenerationService generations;

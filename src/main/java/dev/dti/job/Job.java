@@ -14,6 +14,8 @@ public record Job(
     String result,
     int attempts,
     int maxAttempts,
+    int crashes,
+    int maxCrashes,
     Instant runAfter,
     String leaseOwner,
     Instant leaseExpiresAt,

@@ -23,6 +23,7 @@ public final class JobContext {
   private volatile boolean completed;
   private Instant firstReportAt;
   private int firstReportStep;
+  private volatile int lastReportedStep;
 
   JobContext(Job job, String owner, String device, JobRepository jobs, InstantSource clock) {
     this.job = job;
@@ -69,6 +70,7 @@ public final class JobContext {
     if (step < 0 || totalSteps < 0) {
       throw new IllegalArgumentException("step and totalSteps must not be negative");
     }
+    lastReportedStep = step;
     Instant now = clock.instant();
     if (firstReportAt == null) {
       firstReportAt = now;
@@ -82,6 +84,11 @@ public final class JobContext {
     if (!stillOurs) {
       requestStop(StopReason.LEASE_LOST);
     }
+  }
+
+  /** The step of the last progress report of this attempt (the claimed job's step before one). */
+  int lastReportedStep() {
+    return firstReportAt == null ? job.currentStep() : lastReportedStep;
   }
 
   /**

@@ -36,11 +36,12 @@ public class JobRepository {
       UUID conceptId,
       String payloadJson,
       int maxAttempts,
+      int maxCrashes,
       int totalSteps) {
     return jdbc.sql(
             """
-            INSERT INTO jobs (id, tenant_id, kind, concept_id, state, payload, max_attempts, total_steps)
-            VALUES (:id, :tenantId, :kind, :conceptId, 'queued', CAST(:payload AS jsonb), :maxAttempts, :totalSteps)
+            INSERT INTO jobs (id, tenant_id, kind, concept_id, state, payload, max_attempts, max_crashes, total_steps)
+            VALUES (:id, :tenantId, :kind, :conceptId, 'queued', CAST(:payload AS jsonb), :maxAttempts, :maxCrashes, :totalSteps)
             RETURNING *
             """)
         .param("id", id)
@@ -49,6 +50,7 @@ public class JobRepository {
         .param("conceptId", conceptId)
         .param("payload", payloadJson)
         .param("maxAttempts", maxAttempts)
+        .param("maxCrashes", maxCrashes)
         .param("totalSteps", totalSteps)
         .query(ROW_MAPPER)
         .single();
@@ -333,10 +335,11 @@ public class JobRepository {
   }
 
   /**
-   * Returns running jobs whose lease expired (their worker died or hung) to the queue at once; the
-   * lost attempt stays counted, and a job that has used all its attempts this way fails. A job
-   * whose cancel was requested ends canceled. Rows are never deleted: checkpoints in other tables
-   * point at them.
+   * Returns running jobs whose lease expired (their worker died, hung or lost its node) to the
+   * queue at once. A dead worker is not the job's fault: the attempt is given back and counted as a
+   * crash instead, and a job whose worker died {@code max_crashes} times fails, so a job that kills
+   * its worker every time still ends. A job whose cancel was requested ends canceled. Rows are
+   * never deleted: checkpoints in other tables point at them.
    */
   public List<Job> reapExpiredLeases() {
     return jdbc.sql(
@@ -344,18 +347,20 @@ public class JobRepository {
             UPDATE jobs SET
               state = CASE
                 WHEN cancel_requested THEN 'canceled'
-                WHEN attempts >= max_attempts THEN 'failed'
+                WHEN crashes + 1 >= max_crashes THEN 'failed'
                 ELSE 'queued' END,
               error = CASE
                 WHEN cancel_requested THEN error
-                WHEN attempts >= max_attempts THEN
-                  'The worker running this job stopped responding during the last of its '
-                  || attempts || ' attempts, so the job was given up.'
+                WHEN crashes + 1 >= max_crashes THEN
+                  'The worker running this job stopped responding ' || (crashes + 1)
+                  || ' times (it crashed, was killed or lost its node), so the job was given up.'
                 ELSE
-                  'The worker running attempt ' || attempts
-                  || ' stopped responding; the job went back to the queue.' END,
+                  'The worker running this job stopped responding (' || (crashes + 1) || ' of at most '
+                  || max_crashes || ' times); the job went back to the queue.' END,
+              attempts = greatest(attempts - 1, 0),
+              crashes = crashes + 1,
               finished_at = CASE
-                WHEN cancel_requested OR attempts >= max_attempts THEN now() ELSE NULL END,
+                WHEN cancel_requested OR crashes + 1 >= max_crashes THEN now() ELSE NULL END,
               run_after = now(),
               eta_seconds = NULL,
               lease_owner = NULL,
@@ -413,6 +418,8 @@ public class JobRepository {
         rs.getString("result"),
         rs.getInt("attempts"),
         rs.getInt("max_attempts"),
+        rs.getInt("crashes"),
+        rs.getInt("max_crashes"),
         instant(rs, "run_after"),
         rs.getString("lease_owner"),
         instant(rs, "lease_expires_at"),

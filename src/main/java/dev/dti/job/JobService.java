@@ -16,10 +16,12 @@ public class JobService {
 
   private final JobRepository jobs;
   private final int defaultMaxAttempts;
+  private final int defaultMaxCrashes;
 
   public JobService(JobRepository jobs, WorkerProperties workerProperties) {
     this.jobs = jobs;
     this.defaultMaxAttempts = workerProperties.maxAttempts();
+    this.defaultMaxCrashes = workerProperties.maxCrashes();
   }
 
   /** Enqueues a job; joins the caller's transaction so a failed request leaves no job behind. */
@@ -27,7 +29,14 @@ public class JobService {
   public Job enqueue(
       UUID tenantId, String kind, UUID conceptId, String payloadJson, int totalSteps) {
     return jobs.insert(
-        UUID.randomUUID(), tenantId, kind, conceptId, payloadJson, defaultMaxAttempts, totalSteps);
+        UUID.randomUUID(),
+        tenantId,
+        kind,
+        conceptId,
+        payloadJson,
+        defaultMaxAttempts,
+        defaultMaxCrashes,
+        totalSteps);
   }
 
   public Optional<Job> find(UUID tenantId, UUID jobId) {

@@ -176,7 +176,14 @@ final class Worker implements Runnable {
     if (stop != null) {
       return switch (stop) {
         case CANCEL_REQUESTED -> recorded(job, "canceled", jobs.markCanceled(job.id(), owner));
-        case SHUTDOWN -> recorded(job, "released", jobs.releaseToQueue(job.id(), owner));
+        case SHUTDOWN -> {
+          log.info(
+              "Job {} stopped at step {} for shutdown; it is back in the queue, its attempt not"
+                  + " counted",
+              job.id(),
+              context.lastReportedStep());
+          yield recorded(job, "released", jobs.releaseToQueue(job.id(), owner));
+        }
         case LEASE_LOST -> "lost";
       };
     }

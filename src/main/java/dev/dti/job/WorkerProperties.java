@@ -20,7 +20,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval how often leases of running jobs are renewed and cancel requests read;
  *     cancel reaches a running job within one interval. Must be well below {@code leaseDuration}
  * @param reaperInterval how often expired leases (dead workers) are looked for
- * @param maxAttempts attempts a new job gets before it fails for good
+ * @param maxAttempts attempts a new job gets before it fails for good; an attempt is used up by a
+ *     failure of the job itself, not by its worker stopping or dying
+ * @param maxCrashes times a new job's worker may die under it (kill -9, OOM kill, lost node: its
+ *     lease expires) before the job fails; bounds a job that kills its worker every time
  * @param backoffBase wait before the first retry; the n-th retry waits {@code base * 2^(n-1)}
  * @param backoffCap longest wait between two attempts
  * @param shutdownGrace on shutdown, how long running handlers get to stop at a step boundary before
@@ -36,6 +39,7 @@ public record WorkerProperties(
     @DefaultValue("10s") Duration heartbeatInterval,
     @DefaultValue("30s") Duration reaperInterval,
     @DefaultValue("3") int maxAttempts,
+    @DefaultValue("5") int maxCrashes,
     @DefaultValue("30s") Duration backoffBase,
     @DefaultValue("30m") Duration backoffCap,
     @DefaultValue("20s") Duration shutdownGrace,
@@ -51,6 +55,9 @@ public record WorkerProperties(
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("dti.worker.max-attempts must be at least 1");
+    }
+    if (maxCrashes < 1) {
+      throw new IllegalArgumentException("dti.worker.max-crashes must be at least 1");
     }
     if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException(

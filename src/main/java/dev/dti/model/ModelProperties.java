@@ -7,10 +7,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The base model the service personalizes.
  *
- * @param dir a diffusers-layout folder ({@code DTI_MODEL_DIR}); the default is the toy-world model
- *     committed with the project, the embedded default
+ * @param dir a diffusers-layout folder ({@code DTI_MODEL_DIR}); unset means the embedded default:
+ *     the toy-world model that ships inside the jar, unpacked into {@code <data-dir>/models/toy-sd}
+ *     at start-up
  * @param name how the API names this model
  */
 @ConfigurationProperties("dti.model")
-public record ModelProperties(
-    @DefaultValue("models/toy-sd") Path dir, @DefaultValue("toy-sd") String name) {}
+public record ModelProperties(Path dir, @DefaultValue("toy-sd") String name) {}

@@ -37,10 +37,13 @@ public final class ConceptTrainer {
 
   /** What the caller learns after each step, and how it can stop or checkpoint the run. */
   public interface Listener {
-    /** Called after every step; throwing stops the run (e.g. on cancel). */
+    /**
+     * Called after every step, after its checkpoint if {@link #checkpointAfter} asked for one;
+     * throwing stops the run (e.g. on cancel or shutdown).
+     */
     void onStep(TrainingProgress progress);
 
-    /** Whether to call {@link #onCheckpoint} after this step. */
+    /** Whether to call {@link #onCheckpoint} after this step; asked before {@link #onStep}. */
     boolean checkpointAfter(int step);
 
     void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows);
@@ -184,8 +187,7 @@ public final class ConceptTrainer {
       norms[step] = (float) meanNorm(rows);
       smoothed =
           Double.isNaN(smoothed) ? loss : LOSS_SMOOTHING * smoothed + (1 - LOSS_SMOOTHING) * loss;
-      listener.onStep(
-          new TrainingProgress(step + 1, request.steps(), loss, smoothed, norms[step], rows));
+      // The checkpoint comes first: a listener that stops the run in onStep has it saved already.
       if (listener.checkpointAfter(step + 1)) {
         listener.onCheckpoint(
             new TrainingCheckpoint(
@@ -196,6 +198,8 @@ public final class ConceptTrainer {
                 Arrays.copyOf(norms, step + 1)),
             rows);
       }
+      listener.onStep(
+          new TrainingProgress(step + 1, request.steps(), loss, smoothed, norms[step], rows));
     }
     return new TrainingResult(rows, m, losses, norms);
   }

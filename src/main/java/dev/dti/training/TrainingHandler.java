@@ -12,8 +12,8 @@ import dev.dti.job.GradientLock;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
+import dev.dti.job.StopReason;
 import dev.dti.job.TerminalJobException;
-import dev.dti.model.ModelAvailableCondition;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import dev.dti.training.TrainingStore.StoredEmbedding;
@@ -28,7 +28,6 @@ import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -39,7 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
  * final embedding. Cancel and shutdown stop it between two steps.
  */
 @Component
-@Conditional(ModelAvailableCondition.class)
 public class TrainingHandler implements JobHandler {
 
   private static final Logger log = LoggerFactory.getLogger(TrainingHandler.class);
@@ -76,17 +74,17 @@ public class TrainingHandler implements JobHandler {
     JsonNode payload = json.readTree(context.payload());
     UUID conceptId = UUID.fromString(payload.get("conceptId").asString());
     UUID tenantId = context.job().tenantId();
-    TrainingMaterial material =
-        concepts
-            .trainingMaterial(tenantId, conceptId)
-            .orElseThrow(
-                () -> new TerminalJobException("The concept was deleted before training."));
     StableDiffusionModel model;
     try {
       model = models.get(context.device());
     } catch (ModelUnavailableException e) {
       throw new TerminalJobException(e.getMessage(), e);
     }
+    TrainingMaterial material =
+        concepts
+            .trainingMaterial(tenantId, conceptId)
+            .orElseThrow(
+                () -> new TerminalJobException("The concept was deleted before training."));
     TrainingRequest request = request(material);
     TrainingCheckpoint resume = store.loadCheckpoint(context.jobId()).orElse(null);
     if (resume != null) {
@@ -127,22 +125,37 @@ public class TrainingHandler implements JobHandler {
       StableDiffusionModel model,
       TrainingRequest request) {
     return new ConceptTrainer.Listener() {
+      /**
+       * Read once a step, before its checkpoint decision, so a stop always follows a checkpoint.
+       */
+      private StopReason stopAfterThisStep;
+
       @Override
       public void onStep(TrainingProgress progress) {
         if (progress.step() % properties.progressEvery() == 0
-            || progress.step() == progress.totalSteps()) {
+            || progress.step() == progress.totalSteps()
+            || stopAfterThisStep != null) {
           context.reportProgress(
               progress.step(), progress.totalSteps(), progress.smoothedLoss(), progress.meanNorm());
         }
         if (properties.previewEvery() > 0 && progress.step() % properties.previewEvery() == 0) {
           preview(context, material, model, progress);
         }
-        context.throwIfCanceled();
+        if (stopAfterThisStep != null) {
+          context.throwIfCanceled();
+        }
       }
 
+      /**
+       * Periodically, at the last step, and at the step where a shutdown stops the run: the job
+       * goes back to the queue and the next worker resumes exactly there.
+       */
       @Override
       public boolean checkpointAfter(int step) {
-        return step % properties.checkpointEvery() == 0 || step == request.steps();
+        stopAfterThisStep = context.stopReason();
+        return step % properties.checkpointEvery() == 0
+            || step == request.steps()
+            || stopAfterThisStep == StopReason.SHUTDOWN;
       }
 
       @Override

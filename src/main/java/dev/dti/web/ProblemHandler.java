@@ -1,5 +1,6 @@
 package dev.dti.web;
 
+import dev.dti.model.ModelUnavailableException;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -41,6 +42,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
     }
     return response.body(Problems.of(problem.status(), problem.getMessage(), problem.errors()));
+  }
+
+  /** The base model cannot be used: a configuration error that retrying will not fix. */
+  @ExceptionHandler(ModelUnavailableException.class)
+  ResponseEntity<ProblemDetail> modelUnavailable(ModelUnavailableException e) {
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of()));
   }
 
   @ExceptionHandler(MultipartException.class)

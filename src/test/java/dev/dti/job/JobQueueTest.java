@@ -85,46 +85,60 @@ class JobQueueTest extends QueueTestBase {
   }
 
   @Test
-  void anExpiredLeaseIsReapedAndTheJobRunsOnAnotherWorkerAsItsSecondAttempt() {
+  void anExpiredLeaseIsReapedAndTheJobRunsOnAnotherWorkerWithItsAttemptGivenBackAndACrashCounted() {
     Job job = enqueue();
     Job claimedByDeadWorker =
         new JobClaimer(jobs, Set.of(kind), Duration.ofMillis(300))
             .claim("dead-worker")
             .orElseThrow();
     assertThat(claimedByDeadWorker.id()).isEqualTo(job.id());
+    assertThat(claimedByDeadWorker.attempts()).isEqualTo(1);
     AtomicReference<JobContext> seen = new AtomicReference<>();
     WorkerPool pool = pool(fastProperties(1), handler(kind, seen::set));
 
     pool.start(); // its reaper runs every 200 ms; the dead worker never renews its 300 ms lease
     Job done = awaitState(job, JobState.SUCCEEDED, Duration.ofSeconds(10));
 
-    assertThat(seen.get().job().attempts()).isEqualTo(2);
+    assertThat(seen.get().job().attempts()).isEqualTo(1);
+    assertThat(seen.get().job().crashes()).isEqualTo(1);
     assertThat(seen.get().owner()).endsWith("/dti-worker-cpu-0").isNotEqualTo("dead-worker");
     assertThat(seen.get().job().error())
         .isEqualTo(
-            "The worker running attempt 1 stopped responding; the job went back to the queue.");
-    assertThat(done.attempts()).isEqualTo(2);
+            "The worker running this job stopped responding (1 of at most 5 times); the job went"
+                + " back to the queue.");
+    assertThat(done.attempts()).isEqualTo(1);
+    assertThat(done.crashes()).isEqualTo(1);
     assertThat(done.leaseOwner()).isNull();
     assertThat(done.error()).isNull();
   }
 
   @Test
-  void theReaperFailsAJobWhoseWorkerDiedDuringItsLastAttempt() throws Exception {
+  void aJobWhoseWorkerDiesMaxCrashesTimesFailsWithoutUsingUpItsAttempts() throws Exception {
     Job job = enqueue();
-    jdbc.sql("UPDATE jobs SET attempts = 2 WHERE id = :id").param("id", job.id()).update();
-    new JobClaimer(jobs, Set.of(kind), Duration.ofMillis(50)).claim("dead-worker").orElseThrow();
-    Thread.sleep(100);
+    assertThat(job.maxCrashes()).isEqualTo(5);
+    JobClaimer shortLeases = new JobClaimer(jobs, Set.of(kind), Duration.ofMillis(50));
+    LeaseReaper reaper = new LeaseReaper(jobs);
+    List<JobState> afterEachCrash = new ArrayList<>();
 
-    List<Job> reaped = new LeaseReaper(jobs).reap();
+    List<Job> reaped = List.of();
+    for (int crash = 1; crash <= 5; crash++) {
+      shortLeases.claim("dead-worker-" + crash).orElseThrow();
+      Thread.sleep(100);
+      reaped = reaper.reap();
+      afterEachCrash.add(reload(job).state());
+    }
 
+    assertThat(afterEachCrash)
+        .containsExactly(
+            JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.QUEUED, JobState.FAILED);
     Job failed = reload(job);
     assertThat(reaped).extracting(Job::id).contains(job.id());
-    assertThat(failed.state()).isEqualTo(JobState.FAILED);
-    assertThat(failed.attempts()).isEqualTo(3);
+    assertThat(failed.attempts()).isZero();
+    assertThat(failed.crashes()).isEqualTo(5);
     assertThat(failed.error())
         .isEqualTo(
-            "The worker running this job stopped responding during the last of its 3 attempts,"
-                + " so the job was given up.");
+            "The worker running this job stopped responding 5 times (it crashed, was killed or"
+                + " lost its node), so the job was given up.");
     assertThat(failed.finishedAt()).isNotNull();
   }
 
@@ -365,25 +379,39 @@ class JobQueueTest extends QueueTestBase {
   }
 
   @Test
-  void trainingJobsWaitInTheQueueWhileNoTrainingHandlerExists() throws Exception {
-    Job training = jobService.enqueue(tenant, JobKinds.TRAINING, null, "{}", 100);
+  void aJobOfAKindNoWorkerHandlesWaitsInTheQueue() {
+    Job unhandled = jobService.enqueue(tenant, kind + "-unhandled", null, "{}", 100);
+    Worker worker = worker(context -> {});
 
-    Thread.sleep(1_500); // more than the context's poll interval (1 s)
+    boolean ran = worker.runNextJob();
 
-    Job still = reload(training);
+    Job still = reload(unhandled);
+    assertThat(ran).isFalse();
     assertThat(still.state()).isEqualTo(JobState.QUEUED);
     assertThat(still.attempts()).isZero();
-    jobService.cancel(tenant, training.id());
+    jobService.cancel(tenant, unhandled.id());
   }
 
   @Test
-  void theServiceRunsOneWorkerPerDeviceOnANamedPlatformThread() {
-    List<Thread> workerThreads =
-        Thread.getAllStackTraces().keySet().stream()
-            .filter(thread -> thread.getName().equals("dti-worker-cpu-0"))
-            .toList();
+  void workersRunOnePerDeviceOnNamedPlatformThreads() {
+    Set<Thread> seen = ConcurrentHashMap.newKeySet();
+    Job job = enqueue();
+    WorkerPool pool =
+        pool(
+            fastProperties(List.of("cpu"), 2, Duration.ofSeconds(5)),
+            handler(kind, context -> seen.add(Thread.currentThread())));
 
-    assertThat(workerThreads).isNotEmpty().allMatch(thread -> !thread.isVirtual());
+    pool.start();
+    awaitState(job, JobState.SUCCEEDED, Duration.ofSeconds(10));
+
+    assertThat(pool.workerNames()).containsExactly("dti-worker-cpu-0", "dti-worker-cpu-1");
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            thread -> {
+              assertThat(thread.isVirtual()).isFalse();
+              assertThat(thread.getName()).startsWith("dti-worker-cpu-");
+            });
     assertThat(WorkerPool.threadNamePart("gpu:1")).isEqualTo("gpu1");
   }
 

@@ -63,7 +63,7 @@ class QueueMetricsTest extends QueueTestBase {
         .contains("dti_jobs{state=\"succeeded\"}")
         .contains("dti_job_duration_seconds_count{kind=\"" + kind + "\",outcome=\"succeeded\"} 1")
         .contains("dti_worker_busy_seconds_total{device=\"gpu:7\",worker=\"dti-worker-gpu7-0\"}")
-        .contains("dti_worker_active{device=\"cpu\",worker=\"dti-worker-cpu-0\"} 0")
+        .contains("dti_worker_active{device=\"gpu:7\",worker=\"dti-worker-gpu7-0\"} 0")
         .contains("dti_gradient_lock_waiting 0");
     assertThat(
             meters

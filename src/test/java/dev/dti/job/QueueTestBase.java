@@ -18,7 +18,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Queue tests on the real PostgreSQL of the shared test context. Each test gets its own tenant and
  * its own job kind ({@code test-<uuid>}), so only the handlers it builds can claim its jobs; the
- * context's own worker pool has no handlers and never takes them.
+ * context runs the API role only, with no workers of its own.
  */
 abstract class QueueTestBase extends IntegrationTest {
 
@@ -41,8 +41,8 @@ abstract class QueueTestBase extends IntegrationTest {
   }
 
   /**
-   * Poll 20 ms, lease 2 s, heartbeat 100 ms, reaper 200 ms, 3 attempts, backoff 200 ms doubling up
-   * to 1 s, no caching of the queue depth.
+   * Poll 20 ms, lease 2 s, heartbeat 100 ms, reaper 200 ms, 3 attempts, 5 crashes, backoff 200 ms
+   * doubling up to 1 s, no caching of the queue depth.
    */
   static WorkerProperties fastProperties(
       List<String> devices, int workersPerDevice, Duration shutdownGrace) {
@@ -54,6 +54,7 @@ abstract class QueueTestBase extends IntegrationTest {
         Duration.ofMillis(100),
         Duration.ofMillis(200),
         3,
+        5,
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
         shutdownGrace,

@@ -51,6 +51,8 @@ class RetryPolicyTest {
         null,
         attempts,
         maxAttempts,
+        0,
+        5,
         null,
         null,
         null,

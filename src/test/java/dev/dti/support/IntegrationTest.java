@@ -13,7 +13,8 @@ public abstract class IntegrationTest {
     registry.add("spring.datasource.url", () -> TestDatabase.get().url());
     registry.add("spring.datasource.username", () -> TestDatabase.get().username());
     registry.add("spring.datasource.password", () -> TestDatabase.get().password());
-    // No base model: training jobs stay queued, so API tests see them exactly as created.
-    registry.add("dti.model.dir", () -> "target/no-model-in-this-test");
+    // API only, on the embedded default model: training jobs stay queued (no worker in this
+    // process), so API tests see them exactly as created.
+    registry.add("dti.roles", () -> "api");
   }
 }

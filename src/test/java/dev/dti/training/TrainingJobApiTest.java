@@ -146,11 +146,16 @@ class TrainingJobApiTest {
     await().atMost(Duration.ofMinutes(3)).until(() -> checkpointStep(jobId) >= 2);
     pool.stop(); // the worker goes away mid-run: its job returns to the queue
     int resumedFrom = checkpointStep(jobId);
-    assertThat(state(jobId)).isEqualTo("queued");
+    JsonNode stopped = api.get("/v1/jobs/" + jobId, key).json();
+    assertThat(stopped.get("state").asString()).isEqualTo("queued");
+    assertThat(stopped.get("currentStep").asInt()).isEqualTo(resumedFrom);
+    assertThat(stopped.get("attempts").asInt()).isZero();
     startWorkers();
-    awaitState(jobId, "succeeded");
+    JsonNode done = awaitState(jobId, "succeeded");
 
-    assertThat(resumedFrom).isBetween(2, 6);
+    assertThat(resumedFrom).isBetween(2, 7);
+    assertThat(done.get("attempts").asInt()).isEqualTo(1);
+    assertThat(done.get("crashes").asInt()).isZero();
     assertThat(download(interrupted.at("/concept/id").asString(), "diffusers", null).rows())
         .isDeepEqualTo(download(straight.at("/concept/id").asString(), "diffusers", null).rows());
   }
@@ -212,6 +217,7 @@ class TrainingJobApiTest {
             Duration.ofMillis(200),
             Duration.ofSeconds(1),
             3,
+            5,
             Duration.ofMillis(200),
             Duration.ofSeconds(1),
             Duration.ofSeconds(60),

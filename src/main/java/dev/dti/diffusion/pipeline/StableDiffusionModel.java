@@ -1,12 +1,15 @@
 package dev.dti.diffusion.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import dev.dti.diffusion.clip.CLIPTextConfig;
 import dev.dti.diffusion.clip.CLIPTextModel;
 import dev.dti.diffusion.io.ComponentFolder;
 import dev.dti.diffusion.scheduler.SchedulerConfig;
 import dev.dti.diffusion.tokenizer.CLIPTokenizer;
+import dev.dti.diffusion.unet.UNet2DConditionConfig;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
+import dev.dti.diffusion.vae.AutoencoderKLConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +40,35 @@ public record StableDiffusionModel(
     SchedulerConfig schedulerConfig) {
 
   public static StableDiffusionModel load(Path dir, NDManager manager) throws IOException {
+    List<Path> weights = requiredFiles(dir);
+    return new StableDiffusionModel(
+        ModelId.of(dir, weights),
+        dir,
+        CLIPTokenizer.fromPretrained(dir.resolve("tokenizer")),
+        CLIPTextModel.fromPretrained(dir.resolve("text_encoder"), manager),
+        UNet2DConditionModel.load(dir.resolve("unet"), manager),
+        AutoencoderKL.load(dir.resolve("vae"), manager),
+        SchedulerConfig.read(
+            dir.resolve("scheduler/scheduler_config.json"), SchedulerConfig.Target.DDIM));
+  }
+
+  /**
+   * Makes every check {@link #load} makes before it reads a weight: the index, each component's
+   * config and the tokenizer are read and the weight files found. Milliseconds, where a load of a
+   * large model takes seconds and gigabytes; throws what the load would throw for these.
+   */
+  public static void check(Path dir) throws IOException {
+    requiredFiles(dir);
+    CLIPTokenizer.fromPretrained(dir.resolve("tokenizer"));
+    CLIPTextConfig.read(dir.resolve("text_encoder/config.json"));
+    UNet2DConditionConfig.read(dir.resolve("unet/config.json"));
+    AutoencoderKLConfig.read(dir.resolve("vae/config.json"));
+    SchedulerConfig.read(
+        dir.resolve("scheduler/scheduler_config.json"), SchedulerConfig.Target.DDIM);
+  }
+
+  /** The index read and the component files present; returns the three weight files. */
+  private static List<Path> requiredFiles(Path dir) throws IOException {
     ModelIndex.read(dir);
     for (Path required :
         List.of(
@@ -50,19 +82,9 @@ public record StableDiffusionModel(
         throw new IOException("Model folder " + dir + " is missing " + required);
       }
     }
-    List<Path> weights =
-        List.of(
-            ComponentFolder.weightFile(dir.resolve("text_encoder"), "model"),
-            ComponentFolder.weightFile(dir.resolve("unet"), "diffusion_pytorch_model"),
-            ComponentFolder.weightFile(dir.resolve("vae"), "diffusion_pytorch_model"));
-    return new StableDiffusionModel(
-        ModelId.of(dir, weights),
-        dir,
-        CLIPTokenizer.fromPretrained(dir.resolve("tokenizer")),
-        CLIPTextModel.fromPretrained(dir.resolve("text_encoder"), manager),
-        UNet2DConditionModel.load(dir.resolve("unet"), manager),
-        AutoencoderKL.load(dir.resolve("vae"), manager),
-        SchedulerConfig.read(
-            dir.resolve("scheduler/scheduler_config.json"), SchedulerConfig.Target.DDIM));
+    return List.of(
+        ComponentFolder.weightFile(dir.resolve("text_encoder"), "model"),
+        ComponentFolder.weightFile(dir.resolve("unet"), "diffusion_pytorch_model"),
+        ComponentFolder.weightFile(dir.resolve("vae"), "diffusion_pytorch_model"));
   }
 }

@@ -21,8 +21,16 @@ public record JobView(
     Double etaSeconds,
     Double lastLoss,
     Double embeddingNorm,
-    int attempts,
+    @Schema(
+            description =
+                "Times the job was started and failed or is running; a stop or crash of its worker does not count")
+        int attempts,
     int maxAttempts,
+    @Schema(
+            description =
+                "Times the worker running the job died (its lease expired) and the job went back to the queue")
+        int crashes,
+    int maxCrashes,
     boolean cancelRequested,
     Instant createdAt,
     Instant startedAt,
@@ -52,6 +60,8 @@ public record JobView(
         job.embeddingNorm(),
         job.attempts(),
         job.maxAttempts(),
+        job.crashes(),
+        job.maxCrashes(),
         job.cancelRequested(),
         job.createdAt(),
         job.startedAt(),

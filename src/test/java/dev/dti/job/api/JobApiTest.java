@@ -31,6 +31,8 @@ class JobApiTest extends ApiTest {
             "embeddingNorm",
             "attempts",
             "maxAttempts",
+            "crashes",
+            "maxCrashes",
             "cancelRequested",
             "createdAt",
             "startedAt",
@@ -41,6 +43,8 @@ class JobApiTest extends ApiTest {
     assertThat(job.get("state").asString()).isEqualTo("queued");
     assertThat(job.get("attempts").asInt()).isZero();
     assertThat(job.get("maxAttempts").asInt()).isPositive();
+    assertThat(job.get("crashes").asInt()).isZero();
+    assertThat(job.get("maxCrashes").asInt()).isEqualTo(5);
   }
 
   @Test

@@ -1,0 +1,157 @@
+package dev.dti.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.dti.DtiApplication;
+import dev.dti.support.ApiClient;
+import dev.dti.support.Multipart;
+import dev.dti.support.TestImages;
+import dev.dti.support.TinyModelFolder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * SIGTERM to the single-process default (API, worker and the embedded PostgreSQL in one JVM) in the
+ * middle of a training job: the worker finishes its step, checkpoints there and hands the job back
+ * before the database stops; the next start resumes at exactly that step, and no attempt or crash
+ * is counted. Runs the real application in child JVMs.
+ */
+class GracefulShutdownTest {
+
+  private static final String KEY = "dti_graceful_shutdown_test_key_0123456789";
+
+  private final List<Process> children = new ArrayList<>();
+
+  @AfterEach
+  void stopChildren() throws InterruptedException {
+    for (Process child : children) {
+      child.destroyForcibly();
+      child.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void sigtermMidJobCheckpointsAtTheCurrentStepAndTheNextStartResumesThereWithoutCountingAnAttempt(
+      @TempDir Path dir) throws Exception {
+    Path model = TinyModelFolder.create(dir.resolve("model"));
+    Path data = dir.resolve("data");
+    Path firstLog = dir.resolve("first.log");
+    int port = freePort();
+    Process first = start(model, data, port, firstLog);
+    ApiClient api = awaitReady(port, first, firstLog);
+    String jobId = createLongTrainingJob(api);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> job(api, jobId).get("currentStep").asInt() >= 7);
+    int attemptsWhileRunning = job(api, jobId).get("attempts").asInt();
+
+    first.destroy(); // SIGTERM
+    assertThat(first.waitFor(90, TimeUnit.SECONDS)).as("the first process exits").isTrue();
+
+    String firstOutput = Files.readString(firstLog);
+    Matcher stopped =
+        Pattern.compile("Job " + jobId + " stopped at step (\\d+) for shutdown")
+            .matcher(firstOutput);
+    assertThat(stopped.find()).as(firstOutput).isTrue();
+    int stoppedAt = Integer.parseInt(stopped.group(1));
+    assertThat(firstOutput).doesNotContain("Could not record how job");
+    assertThat(stoppedAt % 1000).as("not a periodic checkpoint step").isNotZero();
+
+    Path secondLog = dir.resolve("second.log");
+    int secondPort = freePort();
+    Process second = start(model, data, secondPort, secondLog);
+    ApiClient again = awaitReady(secondPort, second, secondLog);
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> Files.readString(secondLog).contains("Job " + jobId + " resumes from"));
+
+    assertThat(Files.readString(secondLog))
+        .contains("Job " + jobId + " resumes from its checkpoint at step " + stoppedAt);
+    JsonNode resumed = job(again, jobId);
+    assertThat(attemptsWhileRunning).isEqualTo(1);
+    assertThat(resumed.get("attempts").asInt()).isEqualTo(1);
+    assertThat(resumed.get("crashes").asInt()).isZero();
+    assertThat(resumed.get("currentStep").asInt()).isGreaterThanOrEqualTo(stoppedAt);
+    assertThat(again.post("/v1/jobs/" + jobId + "/cancel", KEY).status()).isEqualTo(200);
+  }
+
+  private String createLongTrainingJob(ApiClient api) {
+    Multipart form =
+        new Multipart()
+            .image("one.png", TestImages.png(64, 48))
+            .image("two.png", TestImages.png(40, 40))
+            .field("name", "Blob")
+            .field("token", "<blob>")
+            .field("initializer", "a")
+            .field("steps", "5000")
+            .field("batchSize", "1");
+    var response = api.postMultipart("/v1/concepts", KEY, form);
+    assertThat(response.status()).as(response.body()).isEqualTo(202);
+    return response.json().at("/job/id").asString();
+  }
+
+  private static JsonNode job(ApiClient api, String jobId) {
+    return api.get("/v1/jobs/" + jobId, KEY).json();
+  }
+
+  private Process start(Path model, Path data, int port, Path log) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DtiApplication.class.getName(),
+                "--server.port=" + port,
+                "--dti.data-dir=" + data,
+                "--dti.model.dir=" + model,
+                "--dti.training.checkpoint-every=1000",
+                "--dti.worker.poll-interval=100ms")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().put("DTI_API_KEY", KEY);
+    builder.environment().remove("DTI_DATABASE_URL");
+    Process child = builder.start();
+    children.add(child);
+    return child;
+  }
+
+  private static ApiClient awaitReady(int port, Process child, Path log) throws Exception {
+    ApiClient api = new ApiClient(port);
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(child.isAlive()).as("the child exited:%n%s", Files.readString(log)).isTrue();
+      try {
+        if (api.get("/actuator/health/readiness", null).status() == 200) {
+          return api;
+        }
+      } catch (RuntimeException notListeningYet) {
+        // the server is still starting
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("the child never became ready:\n" + Files.readString(log));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
