@@ -91,18 +91,8 @@ public class ConceptService {
           image.height(),
           image.caption());
     }
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("conceptId", conceptId);
-    payload.put("token", request.token());
-    payload.put("initializer", request.initializer());
-    payload.put("hyperparameters", hp);
     Job job =
-        jobs.enqueue(
-            tenant.id(),
-            JobKinds.TRAINING,
-            conceptId,
-            json.writeValueAsString(payload),
-            hp.steps());
+        jobs.enqueue(tenant.id(), JobKinds.TRAINING, TrainingJobPayload.of(conceptId), hp.steps());
     return new CreatedConcept(get(tenant, conceptId), JobView.of(job));
   }
 
@@ -194,7 +184,7 @@ public class ConceptService {
     ConceptRow row = concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
     List<ImageView> images =
         concepts.images(tenant.id(), id).stream().map(image -> imageView(id, image)).toList();
-    Job latest = jobs.latestForConcepts(tenant.id(), List.of(id)).get(id);
+    Job latest = latestJobs(tenant, List.of(id)).get(id);
     return new ConceptView(
         row.id(),
         row.name(),
@@ -210,8 +200,7 @@ public class ConceptService {
 
   public PageResponse<ConceptSummary> page(Tenant tenant, PageRequest request) {
     List<ConceptRow> rows = concepts.page(tenant.id(), request.size(), request.offset());
-    Map<UUID, Job> latest =
-        jobs.latestForConcepts(tenant.id(), rows.stream().map(ConceptRow::id).toList());
+    Map<UUID, Job> latest = latestJobs(tenant, rows.stream().map(ConceptRow::id).toList());
     List<ConceptSummary> items =
         rows.stream()
             .map(
@@ -250,10 +239,21 @@ public class ConceptService {
   @Transactional
   public void delete(Tenant tenant, UUID id) {
     concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
-    jobs.cancelForConcept(tenant.id(), id);
+    jobs.cancelAndForget(tenant.id(), TrainingJobPayload.CONCEPT_ID, id.toString());
     List<UUID> blobIds = concepts.images(tenant.id(), id).stream().map(ImageRow::blobId).toList();
     concepts.delete(tenant.id(), id);
     blobs.delete(tenant.id(), blobIds);
+  }
+
+  /** The newest training job of each of these concepts (concepts without one are absent). */
+  private Map<UUID, Job> latestJobs(Tenant tenant, List<UUID> conceptIds) {
+    Map<UUID, Job> latest = new LinkedHashMap<>();
+    jobs.latestByPayload(
+            tenant.id(),
+            TrainingJobPayload.CONCEPT_ID,
+            conceptIds.stream().map(UUID::toString).toList())
+        .forEach((conceptId, job) -> latest.put(UUID.fromString(conceptId), job));
+    return latest;
   }
 
   private static ImageView imageView(UUID conceptId, ImageRow image) {

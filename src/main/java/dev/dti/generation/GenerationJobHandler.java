@@ -55,7 +55,7 @@ class GenerationJobHandler implements JobHandler {
           generationId,
           model,
           context::throwIfCanceled,
-          done -> context.reportProgress(done, total, null, null));
+          done -> context.reportProgress(done, total, null));
     } catch (MissingGenerationException e) {
       throw new TerminalJobException(e.getMessage(), e);
     }

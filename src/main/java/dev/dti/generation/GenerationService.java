@@ -245,7 +245,6 @@ public class GenerationService {
               jobs.enqueue(
                   tenant.id(),
                   JobKinds.GENERATION,
-                  null,
                   json.writeValueAsString(Map.of("generationId", id)),
                   plan.numImages());
           generations.insert(

@@ -3,12 +3,15 @@ package dev.dti.job;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A row of the job queue, as stored. */
+/**
+ * A row of the job queue, as stored. The queue knows nothing of what a job does: {@code payload} is
+ * the handler's input and {@code progressDetail} what it reports besides step and ETA (JSON text,
+ * or null).
+ */
 public record Job(
     UUID id,
     UUID tenantId,
     String kind,
-    UUID conceptId,
     JobState state,
     String payload,
     String result,
@@ -23,8 +26,7 @@ public record Job(
     double progress,
     int currentStep,
     int totalSteps,
-    Double lastLoss,
-    Double embeddingNorm,
+    String progressDetail,
     Double etaSeconds,
     String error,
     Instant createdAt,

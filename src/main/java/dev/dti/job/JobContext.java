@@ -64,9 +64,11 @@ public final class JobContext {
    * Records that {@code step} of {@code totalSteps} is done. Progress is {@code step/totalSteps};
    * the ETA extrapolates the speed measured since the first report of this attempt (so model
    * loading and steps done before a resume do not distort it) and is unknown until the second
-   * report. Writes one row; call it once a step or less often.
+   * report. {@code detailJson} is what the handler reports besides (a JSON object it owns, e.g. a
+   * training job's loss and norm; null for none). Writes the row and its {@code progress} event;
+   * call it once a step or less often.
    */
-  public void reportProgress(int step, int totalSteps, Double lastLoss, Double embeddingNorm) {
+  public void reportProgress(int step, int totalSteps, String detailJson) {
     if (step < 0 || totalSteps < 0) {
       throw new IllegalArgumentException("step and totalSteps must not be negative");
     }
@@ -79,8 +81,7 @@ public final class JobContext {
     double progress = totalSteps == 0 ? 0 : Math.min(1.0, (double) step / totalSteps);
     Double eta = etaSeconds(firstReportStep, firstReportAt, step, now, totalSteps);
     boolean stillOurs =
-        jobs.updateProgress(
-            job.id(), owner, step, totalSteps, progress, lastLoss, embeddingNorm, eta);
+        jobs.updateProgress(job.id(), owner, step, totalSteps, progress, detailJson, eta);
     if (!stillOurs) {
       requestStop(StopReason.LEASE_LOST);
     }

@@ -17,11 +17,73 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Every SQL statement that touches the {@code jobs} table, written out in full. */
+/**
+ * Every SQL statement that touches the {@code jobs} and {@code job_events} tables, written out in
+ * full.
+ *
+ * <p>Every state transition of a job (enqueued, started, progress, succeeded, failed, canceled,
+ * back in the queue) goes through {@link #transition}: the statement that changes the row also
+ * appends one row to the {@code job_events} outbox, so an event exists exactly when its change was
+ * committed. Nothing else writes a job's state.
+ */
 @Repository
 public class JobRepository {
 
   static final RowMapper<Job> ROW_MAPPER = JobRepository::mapRow;
+
+  /** Why a row changed; stored with its event. */
+  enum Reason {
+    ENQUEUED,
+    CLAIMED,
+    PROGRESS,
+    COMPLETED,
+    CANCELED,
+    FAILED,
+    RETRY,
+    SHUTDOWN,
+    LEASE_EXPIRED;
+
+    String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** The event type follows from the row after the change and from why it changed. */
+  private static final String EVENT_TYPE =
+      """
+      CASE
+        WHEN changed.state = 'queued' AND :reason = 'enqueued' THEN 'queued'
+        WHEN changed.state = 'queued' THEN 'requeued'
+        WHEN changed.state = 'running' AND :reason = 'progress' THEN 'progress'
+        WHEN changed.state = 'running' THEN 'started'
+        ELSE changed.state END""";
+
+  /** What an event carries: the job's public state after the change. */
+  private static final String EVENT_DATA =
+      """
+      jsonb_build_object(
+        'state', changed.state,
+        'currentStep', changed.current_step,
+        'totalSteps', changed.total_steps,
+        'progress', changed.progress,
+        'etaSeconds', changed.eta_seconds,
+        'detail', changed.progress_detail,
+        'attempts', changed.attempts,
+        'crashes', changed.crashes,
+        'cancelRequested', changed.cancel_requested,
+        'error', changed.error)""";
+
+  private static final RowMapper<JobEvent> EVENT_MAPPER =
+      (rs, rowNum) ->
+          new JobEvent(
+              rs.getLong("id"),
+              rs.getObject("job_id", UUID.class),
+              rs.getObject("tenant_id", UUID.class),
+              rs.getString("kind"),
+              rs.getString("type"),
+              rs.getString("reason"),
+              rs.getString("data"),
+              instant(rs, "created_at"));
 
   private final JdbcClient jdbc;
 
@@ -29,25 +91,44 @@ public class JobRepository {
     this.jdbc = jdbc;
   }
 
+  /**
+   * The one way a job's row changes: {@code change} is an INSERT or UPDATE of {@code jobs} ending
+   * in {@code RETURNING *}; each row it returns gets its event in the same statement.
+   */
+  private JdbcClient.StatementSpec transition(Reason reason, String change) {
+    return jdbc.sql(
+            """
+            WITH changed AS (
+            %s
+            ),
+            appended AS (
+              INSERT INTO job_events (job_id, tenant_id, kind, type, reason, data)
+              SELECT changed.id, changed.tenant_id, changed.kind, %s, :reason, %s
+              FROM changed)
+            SELECT * FROM changed
+            """
+                .formatted(change.strip(), EVENT_TYPE, EVENT_DATA))
+        .param("reason", reason.wireName());
+  }
+
   public Job insert(
       UUID id,
       UUID tenantId,
       String kind,
-      UUID conceptId,
       String payloadJson,
       int maxAttempts,
       int maxCrashes,
       int totalSteps) {
-    return jdbc.sql(
+    return transition(
+            Reason.ENQUEUED,
             """
-            INSERT INTO jobs (id, tenant_id, kind, concept_id, state, payload, max_attempts, max_crashes, total_steps)
-            VALUES (:id, :tenantId, :kind, :conceptId, 'queued', CAST(:payload AS jsonb), :maxAttempts, :maxCrashes, :totalSteps)
+            INSERT INTO jobs (id, tenant_id, kind, state, payload, max_attempts, max_crashes, total_steps)
+            VALUES (:id, :tenantId, :kind, 'queued', CAST(:payload AS jsonb), :maxAttempts, :maxCrashes, :totalSteps)
             RETURNING *
             """)
         .param("id", id)
         .param("tenantId", tenantId)
         .param("kind", kind)
-        .param("conceptId", conceptId)
         .param("payload", payloadJson)
         .param("maxAttempts", maxAttempts)
         .param("maxCrashes", maxCrashes)
@@ -100,24 +181,85 @@ public class JobRepository {
         .single();
   }
 
-  public List<Job> findByConcept(UUID conceptId) {
-    return jdbc.sql("SELECT * FROM jobs WHERE concept_id = :conceptId ORDER BY created_at")
-        .param("conceptId", conceptId)
+  /** The tenant's jobs whose payload has {@code key} = {@code value} (a string), oldest first. */
+  public List<Job> findByPayload(UUID tenantId, String key, String value) {
+    return jdbc.sql(
+            """
+            SELECT * FROM jobs
+            WHERE tenant_id = :tenantId AND payload ->> :key = :value
+            ORDER BY created_at, id
+            """)
+        .param("tenantId", tenantId)
+        .param("key", key)
+        .param("value", value)
+        .query(ROW_MAPPER)
+        .list();
+  }
+
+  /** The newest job of the tenant for each of these payload values of {@code key}. */
+  public List<Job> latestByPayload(UUID tenantId, String key, Collection<String> values) {
+    if (values.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            """
+            SELECT DISTINCT ON (subject) * FROM (
+              SELECT *, payload ->> :key AS subject FROM jobs
+              WHERE tenant_id = :tenantId AND payload ->> :key IN (:values)) keyed
+            ORDER BY subject, created_at DESC, id DESC
+            """)
+        .param("tenantId", tenantId)
+        .param("key", key)
+        .param("values", List.copyOf(values))
         .query(ROW_MAPPER)
         .list();
   }
 
   /**
+   * Removes {@code key} from the payloads of the tenant's jobs where it is {@code value}: what the
+   * payload pointed at is gone (a deleted concept). Not a state transition.
+   */
+  public int removeFromPayloads(UUID tenantId, String key, String value) {
+    return jdbc.sql(
+            """
+            UPDATE jobs SET payload = payload - :key, updated_at = now()
+            WHERE tenant_id = :tenantId AND payload ->> :key = :value
+            """)
+        .param("tenantId", tenantId)
+        .param("key", key)
+        .param("value", value)
+        .update();
+  }
+
+  /**
    * Cancels a job: a queued job ends at once; a running one is flagged and its worker stops at the
-   * next heartbeat. Terminal jobs are left alone. Returns the job as it is afterwards.
+   * next heartbeat (that end is its transition). Terminal jobs are left alone. Returns the job as
+   * it is afterwards.
    */
   public Optional<Job> requestCancel(UUID tenantId, UUID id) {
+    Optional<Job> canceledWhileQueued =
+        transition(
+                Reason.CANCELED,
+                """
+                UPDATE jobs SET
+                  state = 'canceled',
+                  finished_at = now(),
+                  cancel_requested = true,
+                  updated_at = now()
+                WHERE id = :id AND tenant_id = :tenantId AND state = 'queued'
+                RETURNING *
+                """)
+            .param("id", id)
+            .param("tenantId", tenantId)
+            .query(ROW_MAPPER)
+            .optional();
+    if (canceledWhileQueued.isPresent()) {
+      return canceledWhileQueued;
+    }
     return jdbc.sql(
             """
             UPDATE jobs SET
-              state = CASE WHEN state = 'queued' THEN 'canceled' ELSE state END,
-              finished_at = CASE WHEN state = 'queued' THEN now() ELSE finished_at END,
-              cancel_requested = CASE WHEN state IN ('queued', 'running') THEN true ELSE cancel_requested END,
+              cancel_requested = CASE WHEN state = 'running' THEN true ELSE cancel_requested END,
               updated_at = now()
             WHERE id = :id AND tenant_id = :tenantId
             RETURNING *
@@ -126,6 +268,15 @@ public class JobRepository {
         .param("tenantId", tenantId)
         .query(ROW_MAPPER)
         .optional();
+  }
+
+  /** The job's events in the order they happened, after event {@code afterId} (0: all). */
+  public List<JobEvent> eventsOf(UUID jobId, long afterId) {
+    return jdbc.sql("SELECT * FROM job_events WHERE job_id = :jobId AND id > :afterId ORDER BY id")
+        .param("jobId", jobId)
+        .param("afterId", afterId)
+        .query(EVENT_MAPPER)
+        .list();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -142,7 +293,8 @@ public class JobRepository {
    * same row.
    */
   public Optional<Job> claimNext(Collection<String> kinds, String owner, Duration lease) {
-    return jdbc.sql(
+    return transition(
+            Reason.CLAIMED,
             """
             UPDATE jobs SET
               state = 'running',
@@ -169,7 +321,8 @@ public class JobRepository {
 
   /**
    * Extends the lease of a running job and reads whether a cancel was requested. Empty when the
-   * worker no longer holds the lease (the reaper gave the job to someone else, or it ended).
+   * worker no longer holds the lease (the reaper gave the job to someone else, or it ended). Not a
+   * state transition.
    */
   public Optional<Boolean> renewLease(UUID id, String owner, Duration lease) {
     return jdbc.sql(
@@ -187,101 +340,113 @@ public class JobRepository {
         .optional();
   }
 
-  /** Stores a handler's progress report; false when the worker no longer holds the lease. */
+  /**
+   * Stores a handler's progress report ({@code detailJson}: what the handler reports besides step
+   * and ETA, or null); false when the worker no longer holds the lease.
+   */
   public boolean updateProgress(
       UUID id,
       String owner,
       int currentStep,
       int totalSteps,
       double progress,
-      Double lastLoss,
-      Double embeddingNorm,
+      String detailJson,
       Double etaSeconds) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  current_step = :currentStep,
-                  total_steps = :totalSteps,
-                  progress = :progress,
-                  last_loss = :lastLoss,
-                  embedding_norm = :embeddingNorm,
-                  eta_seconds = :etaSeconds,
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .param("currentStep", currentStep)
-            .param("totalSteps", totalSteps)
-            .param("progress", progress)
-            .param("lastLoss", lastLoss, Types.DOUBLE)
-            .param("embeddingNorm", embeddingNorm, Types.DOUBLE)
-            .param("etaSeconds", etaSeconds, Types.DOUBLE)
-            .update()
-        == 1;
+    return transition(
+            Reason.PROGRESS,
+            """
+            UPDATE jobs SET
+              current_step = :currentStep,
+              total_steps = :totalSteps,
+              progress = :progress,
+              progress_detail = CAST(:detail AS jsonb),
+              eta_seconds = :etaSeconds,
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("currentStep", currentStep)
+        .param("totalSteps", totalSteps)
+        .param("progress", progress)
+        .param("detail", detailJson, Types.VARCHAR)
+        .param("etaSeconds", etaSeconds, Types.DOUBLE)
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /** The handler finished: the job succeeded with {@code resultJson} (may be null). */
   public boolean markSucceeded(UUID id, String owner, String resultJson) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  state = 'succeeded',
-                  result = CAST(:result AS jsonb),
-                  progress = 1,
-                  eta_seconds = 0,
-                  error = NULL,
-                  lease_owner = NULL,
-                  lease_expires_at = NULL,
-                  finished_at = now(),
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .param("result", resultJson, Types.VARCHAR)
-            .update()
-        == 1;
+    return transition(
+            Reason.COMPLETED,
+            """
+            UPDATE jobs SET
+              state = 'succeeded',
+              result = CAST(:result AS jsonb),
+              progress = 1,
+              eta_seconds = 0,
+              error = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              finished_at = now(),
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("result", resultJson, Types.VARCHAR)
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /** The handler stopped because a cancel was requested. */
   public boolean markCanceled(UUID id, String owner) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  state = 'canceled',
-                  eta_seconds = NULL,
-                  lease_owner = NULL,
-                  lease_expires_at = NULL,
-                  finished_at = now(),
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .update()
-        == 1;
+    return transition(
+            Reason.CANCELED,
+            """
+            UPDATE jobs SET
+              state = 'canceled',
+              eta_seconds = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              finished_at = now(),
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /** The job failed for good; {@code error} is a sentence for the person who submitted it. */
   public boolean markFailed(UUID id, String owner, String error) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  state = 'failed',
-                  error = :error,
-                  eta_seconds = NULL,
-                  lease_owner = NULL,
-                  lease_expires_at = NULL,
-                  finished_at = now(),
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .param("error", error)
-            .update()
-        == 1;
+    return transition(
+            Reason.FAILED,
+            """
+            UPDATE jobs SET
+              state = 'failed',
+              error = :error,
+              eta_seconds = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              finished_at = now(),
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("error", error)
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /**
@@ -289,25 +454,28 @@ public class JobRepository {
    * canceled if a cancel arrived meanwhile). The attempt stays counted; checkpoints are untouched.
    */
   public boolean scheduleRetry(UUID id, String owner, String error, Duration delay) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
-                  finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
-                  run_after = now() + make_interval(secs => :delaySeconds),
-                  error = :error,
-                  eta_seconds = NULL,
-                  lease_owner = NULL,
-                  lease_expires_at = NULL,
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .param("error", error)
-            .param("delaySeconds", seconds(delay))
-            .update()
-        == 1;
+    return transition(
+            Reason.RETRY,
+            """
+            UPDATE jobs SET
+              state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
+              finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
+              run_after = now() + make_interval(secs => :delaySeconds),
+              error = :error,
+              eta_seconds = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .param("error", error)
+        .param("delaySeconds", seconds(delay))
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /**
@@ -315,23 +483,26 @@ public class JobRepository {
    * the interrupted attempt is not counted against the job.
    */
   public boolean releaseToQueue(UUID id, String owner) {
-    return jdbc.sql(
-                """
-                UPDATE jobs SET
-                  state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
-                  finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
-                  attempts = greatest(attempts - 1, 0),
-                  run_after = now(),
-                  eta_seconds = NULL,
-                  lease_owner = NULL,
-                  lease_expires_at = NULL,
-                  updated_at = now()
-                WHERE id = :id AND lease_owner = :owner AND state = 'running'
-                """)
-            .param("id", id)
-            .param("owner", owner)
-            .update()
-        == 1;
+    return transition(
+            Reason.SHUTDOWN,
+            """
+            UPDATE jobs SET
+              state = CASE WHEN cancel_requested THEN 'canceled' ELSE 'queued' END,
+              finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
+              attempts = greatest(attempts - 1, 0),
+              run_after = now(),
+              eta_seconds = NULL,
+              lease_owner = NULL,
+              lease_expires_at = NULL,
+              updated_at = now()
+            WHERE id = :id AND lease_owner = :owner AND state = 'running'
+            RETURNING *
+            """)
+        .param("id", id)
+        .param("owner", owner)
+        .query(ROW_MAPPER)
+        .optional()
+        .isPresent();
   }
 
   /**
@@ -342,7 +513,8 @@ public class JobRepository {
    * never deleted: checkpoints in other tables point at them.
    */
   public List<Job> reapExpiredLeases() {
-    return jdbc.sql(
+    return transition(
+            Reason.LEASE_EXPIRED,
             """
             UPDATE jobs SET
               state = CASE
@@ -376,23 +548,6 @@ public class JobRepository {
         .list();
   }
 
-  /** The newest job of each of these concepts of the tenant. */
-  public List<Job> latestForConcepts(UUID tenantId, Collection<UUID> conceptIds) {
-    if (conceptIds.isEmpty()) {
-      return List.of();
-    }
-    return jdbc.sql(
-            """
-            SELECT DISTINCT ON (concept_id) * FROM jobs
-            WHERE tenant_id = :tenantId AND concept_id IN (:conceptIds)
-            ORDER BY concept_id, created_at DESC, id DESC
-            """)
-        .param("tenantId", tenantId)
-        .param("conceptIds", conceptIds)
-        .query(ROW_MAPPER)
-        .list();
-  }
-
   /** Number of jobs in each state, over all tenants (the queue-depth gauge). */
   public Map<JobState, Long> countByState() {
     Map<JobState, Long> counts = new EnumMap<>(JobState.class);
@@ -412,7 +567,6 @@ public class JobRepository {
         rs.getObject("id", UUID.class),
         rs.getObject("tenant_id", UUID.class),
         rs.getString("kind"),
-        rs.getObject("concept_id", UUID.class),
         JobState.fromWireName(rs.getString("state")),
         rs.getString("payload"),
         rs.getString("result"),
@@ -427,8 +581,7 @@ public class JobRepository {
         rs.getDouble("progress"),
         rs.getInt("current_step"),
         rs.getInt("total_steps"),
-        nullableDouble(rs, "last_loss"),
-        nullableDouble(rs, "embedding_norm"),
+        rs.getString("progress_detail"),
         nullableDouble(rs, "eta_seconds"),
         rs.getString("error"),
         instant(rs, "created_at"),

@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,13 +24,11 @@ public class JobService {
 
   /** Enqueues a job; joins the caller's transaction so a failed request leaves no job behind. */
   @Transactional
-  public Job enqueue(
-      UUID tenantId, String kind, UUID conceptId, String payloadJson, int totalSteps) {
+  public Job enqueue(UUID tenantId, String kind, String payloadJson, int totalSteps) {
     return jobs.insert(
         UUID.randomUUID(),
         tenantId,
         kind,
-        conceptId,
         payloadJson,
         defaultMaxAttempts,
         defaultMaxCrashes,
@@ -56,19 +52,34 @@ public class JobService {
     return jobs.requestCancel(tenantId, jobId);
   }
 
-  /** Cancels every unfinished job of a concept (used when the concept is deleted). */
+  /**
+   * Cancels the tenant's unfinished jobs whose payload has {@code key} = {@code value} and removes
+   * that key from all their payloads: what they pointed at is being deleted.
+   */
   @Transactional
-  public void cancelForConcept(UUID tenantId, UUID conceptId) {
-    for (Job job : jobs.findByConcept(conceptId)) {
+  public void cancelAndForget(UUID tenantId, String key, String value) {
+    for (Job job : jobs.findByPayload(tenantId, key, value)) {
       if (!job.state().isTerminal()) {
         jobs.requestCancel(tenantId, job.id());
       }
     }
+    jobs.removeFromPayloads(tenantId, key, value);
   }
 
-  /** The newest job of each concept, by concept id (concepts without a job are absent). */
-  public Map<UUID, Job> latestForConcepts(UUID tenantId, Collection<UUID> conceptIds) {
-    return jobs.latestForConcepts(tenantId, conceptIds).stream()
-        .collect(Collectors.toMap(Job::conceptId, Function.identity()));
+  /**
+   * The tenant's newest job for each of these values of a payload key, by value (values without a
+   * job are absent).
+   */
+  public Map<String, Job> latestByPayload(UUID tenantId, String key, Collection<String> values) {
+    Map<String, Job> latest = new java.util.HashMap<>();
+    for (Job job : jobs.latestByPayload(tenantId, key, values)) {
+      latest.put(PayloadValues.string(job.payload(), key), job);
+    }
+    return latest;
+  }
+
+  /** The job's transitions, oldest first, after event {@code afterId} (0: all). */
+  public List<JobEvent> events(UUID jobId, long afterId) {
+    return jobs.eventsOf(jobId, afterId);
   }
 }

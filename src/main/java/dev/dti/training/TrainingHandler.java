@@ -3,6 +3,7 @@ package dev.dti.training;
 import dev.dti.blob.BlobStore;
 import dev.dti.concept.ConceptService;
 import dev.dti.concept.Hyperparameters;
+import dev.dti.concept.TrainingJobPayload;
 import dev.dti.concept.TrainingMaterial;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.Images;
@@ -24,12 +25,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -71,8 +72,7 @@ public class TrainingHandler implements JobHandler {
 
   @Override
   public void run(JobContext context) throws Exception {
-    JsonNode payload = json.readTree(context.payload());
-    UUID conceptId = UUID.fromString(payload.get("conceptId").asString());
+    UUID conceptId = TrainingJobPayload.conceptId(context.payload());
     UUID tenantId = context.job().tenantId();
     StableDiffusionModel model;
     try {
@@ -81,8 +81,8 @@ public class TrainingHandler implements JobHandler {
       throw new TerminalJobException(e.getMessage(), e);
     }
     TrainingMaterial material =
-        concepts
-            .trainingMaterial(tenantId, conceptId)
+        Optional.ofNullable(conceptId)
+            .flatMap(id -> concepts.trainingMaterial(tenantId, id))
             .orElseThrow(
                 () -> new TerminalJobException("The concept was deleted before training."));
     TrainingRequest request = request(material);
@@ -135,8 +135,7 @@ public class TrainingHandler implements JobHandler {
         if (progress.step() % properties.progressEvery() == 0
             || progress.step() == progress.totalSteps()
             || stopAfterThisStep != null) {
-          context.reportProgress(
-              progress.step(), progress.totalSteps(), progress.smoothedLoss(), progress.meanNorm());
+          context.reportProgress(progress.step(), progress.totalSteps(), progressDetail(progress));
         }
         if (properties.previewEvery() > 0 && progress.step() % properties.previewEvery() == 0) {
           preview(context, material, model, progress);
@@ -175,6 +174,14 @@ public class TrainingHandler implements JobHandler {
                 (double) checkpoint.lossHistory()[checkpoint.step() - 1]));
       }
     };
+  }
+
+  /** The job's progress detail: the smoothed loss and the mean norm of the rows. */
+  private String progressDetail(TrainingProgress progress) {
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("lastLoss", progress.smoothedLoss());
+    detail.put("embeddingNorm", progress.meanNorm());
+    return json.writeValueAsString(detail);
   }
 
   /** One image of the validation prompt with the rows learned so far. */

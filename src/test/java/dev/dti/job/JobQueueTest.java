@@ -64,7 +64,7 @@ class JobQueueTest extends QueueTestBase {
     Job notYetDue = enqueue();
     Job oldestDue = enqueue();
     Job newerDue = enqueue();
-    Job otherKind = jobService.enqueue(tenant, kind + "-other", null, "{}", 1);
+    Job otherKind = jobService.enqueue(tenant, kind + "-other", "{}", 1);
     jdbc.sql("UPDATE jobs SET run_after = now() + interval '1 hour' WHERE id = :id")
         .param("id", notYetDue.id())
         .update();
@@ -273,7 +273,7 @@ class JobQueueTest extends QueueTestBase {
   }
 
   @Test
-  void progressReportsUpdateProgressStepLossNormAndEta() {
+  void progressReportsUpdateProgressStepTheHandlersDetailAndEta() {
     Job job = enqueue();
     Job claimed =
         new JobClaimer(jobs, Set.of(kind), Duration.ofSeconds(30))
@@ -282,22 +282,22 @@ class JobQueueTest extends QueueTestBase {
     SteppingClock clock = new SteppingClock(Instant.parse("2026-11-26T12:00:00Z"));
     JobContext context = new JobContext(claimed, "progress-worker", "cpu", jobs, clock);
 
-    context.reportProgress(2, 10, 0.9, 0.45);
+    context.reportProgress(2, 10, "{\"lastLoss\": 0.9, \"embeddingNorm\": 0.45}");
     Job afterFirst = reload(job);
     clock.advance(Duration.ofSeconds(30));
-    context.reportProgress(5, 10, 0.4, 0.5);
+    context.reportProgress(5, 10, "{\"lastLoss\": 0.4, \"embeddingNorm\": 0.5}");
     Job afterSecond = reload(job);
 
     assertThat(afterFirst.progress()).isEqualTo(0.2);
     assertThat(afterFirst.currentStep()).isEqualTo(2);
     assertThat(afterFirst.totalSteps()).isEqualTo(10);
-    assertThat(afterFirst.lastLoss()).isEqualTo(0.9);
-    assertThat(afterFirst.embeddingNorm()).isEqualTo(0.45);
+    assertThat(PayloadValues.number(afterFirst.progressDetail(), "lastLoss")).isEqualTo(0.9);
+    assertThat(PayloadValues.number(afterFirst.progressDetail(), "embeddingNorm")).isEqualTo(0.45);
     assertThat(afterFirst.etaSeconds()).as("unknown until a step was timed").isNull();
     assertThat(afterSecond.progress()).isEqualTo(0.5);
     assertThat(afterSecond.currentStep()).isEqualTo(5);
-    assertThat(afterSecond.lastLoss()).isEqualTo(0.4);
-    assertThat(afterSecond.embeddingNorm()).isEqualTo(0.5);
+    assertThat(PayloadValues.number(afterSecond.progressDetail(), "lastLoss")).isEqualTo(0.4);
+    assertThat(PayloadValues.number(afterSecond.progressDetail(), "embeddingNorm")).isEqualTo(0.5);
     assertThat(afterSecond.etaSeconds()).as("3 steps in 30 s, 5 to go").isEqualTo(50.0);
     assertThat(context.isCancelRequested()).isFalse();
   }
@@ -314,7 +314,7 @@ class JobQueueTest extends QueueTestBase {
         .param("id", job.id())
         .update();
 
-    context.reportProgress(1, 10, null, null);
+    context.reportProgress(1, 10, null);
 
     assertThat(context.stopReason()).isEqualTo(StopReason.LEASE_LOST);
     assertThat(jobs.markSucceeded(job.id(), "slow-worker", null)).isFalse();
@@ -380,7 +380,7 @@ class JobQueueTest extends QueueTestBase {
 
   @Test
   void aJobOfAKindNoWorkerHandlesWaitsInTheQueue() {
-    Job unhandled = jobService.enqueue(tenant, kind + "-unhandled", null, "{}", 100);
+    Job unhandled = jobService.enqueue(tenant, kind + "-unhandled", "{}", 100);
     Worker worker = worker(context -> {});
 
     boolean ran = worker.runNextJob();

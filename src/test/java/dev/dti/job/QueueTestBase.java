@@ -105,7 +105,7 @@ abstract class QueueTestBase extends IntegrationTest {
   }
 
   Job enqueue() {
-    return jobService.enqueue(tenant, kind, null, "{\"steps\": 10}", 10);
+    return jobService.enqueue(tenant, kind, "{\"steps\": 10}", 10);
   }
 
   Job reload(Job job) {

@@ -118,7 +118,7 @@ class UnusableModelTest {
     UUID tenant = tenants.createTenant("unusable-job-" + UUID.randomUUID()).tenant().id();
     var job =
         jobService.enqueue(
-            tenant, JobKinds.TRAINING, null, "{\"conceptId\": \"" + UUID.randomUUID() + "\"}", 400);
+            tenant, JobKinds.TRAINING, "{\"conceptId\": \"" + UUID.randomUUID() + "\"}", 400);
     JobHandler training =
         handlers.stream().filter(h -> h.kind().equals(JobKinds.TRAINING)).findFirst().orElseThrow();
     WorkerPool pool =

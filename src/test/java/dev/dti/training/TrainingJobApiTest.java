@@ -109,6 +109,22 @@ class TrainingJobApiTest {
     assertThat(job.at("/history/steps").size()).isEqualTo(6);
     job.at("/history/norm").forEach(norm -> assertThat(norm.asDouble()).isCloseTo(m, within(1e-6)));
     assertThat(steps(conceptId)).containsExactly(2, 4, 6);
+    assertThat(
+            jdbc.sql("SELECT type FROM job_events WHERE job_id = CAST(:j AS uuid) ORDER BY id")
+                .param("j", jobId)
+                .query(String.class)
+                .list())
+        .as("one event per transition: queued, started, a progress report per step, succeeded")
+        .containsExactly(
+            "queued",
+            "started",
+            "progress",
+            "progress",
+            "progress",
+            "progress",
+            "progress",
+            "progress",
+            "succeeded");
     for (int step : List.of(2, 4, 6)) {
       for (float[] row : download(conceptId, "diffusers", step).rows()) {
         assertThat(Rows.norm(row)).isCloseTo(m, within(1e-6));

@@ -1,6 +1,7 @@
 package dev.dti.job.api;
 
 import dev.dti.job.Job;
+import dev.dti.job.PayloadValues;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.UUID;
@@ -46,18 +47,20 @@ public record JobView(
     return of(job, null);
   }
 
+  /** Training jobs name their concept in the payload; the loss and norm are their detail. */
   public static JobView of(Job job, JobHistory history) {
+    String conceptId = PayloadValues.string(job.payload(), "conceptId");
     return new JobView(
         job.id(),
         job.kind(),
-        job.conceptId(),
+        conceptId == null ? null : UUID.fromString(conceptId),
         job.state().wireName(),
         job.progress(),
         job.currentStep(),
         job.totalSteps(),
         job.etaSeconds(),
-        job.lastLoss(),
-        job.embeddingNorm(),
+        PayloadValues.number(job.progressDetail(), "lastLoss"),
+        PayloadValues.number(job.progressDetail(), "embeddingNorm"),
         job.attempts(),
         job.maxAttempts(),
         job.crashes(),
