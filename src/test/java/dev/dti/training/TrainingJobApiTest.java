@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.dti.concept.embedding.EmbeddingFile;
-import dev.dti.concept.embedding.EmbeddingFiles;
-import dev.dti.concept.embedding.EmbeddingFormat;
+import dev.dti.embedding.Rows;
+import dev.dti.embedding.file.EmbeddingFile;
+import dev.dti.embedding.file.EmbeddingFiles;
+import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.job.JobRepository;
 import dev.dti.job.WorkerPool;
 import dev.dti.job.WorkerProperties;

@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,8 +1,8 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
-import dev.dti.concept.embedding.RestrictedUnpickler.Tensor;
 import dev.dti.diffusion.io.SafetensorsBytes;
 import dev.dti.diffusion.io.SafetensorsWriter;
+import dev.dti.embedding.file.RestrictedUnpickler.Tensor;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
