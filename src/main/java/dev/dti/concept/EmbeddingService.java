@@ -51,16 +51,19 @@ public class EmbeddingService {
         store
             .find(tenant.id(), conceptId, step)
             .orElseThrow(() -> missing(tenant, conceptId, step));
-    Map<String, String> metadata = new LinkedHashMap<>();
+    // An imported file's own metadata (A1111's step, sd_checkpoint, …) goes back out with it.
+    Map<String, String> metadata = new LinkedHashMap<>(embedding.fileMetadata());
     metadata.put("name", concept.name());
-    metadata.put("step", Integer.toString(embedding.step()));
+    metadata.putIfAbsent("step", Integer.toString(embedding.step()));
     metadata.put("dti.method", embedding.method().wireName());
     metadata.put("dti.norm_m", Double.toString(embedding.encoder(TEXT_ENCODER).normM()));
     metadata.put("dti.base_model", embedding.baseModelId());
     metadata.put("dti.concept_id", conceptId.toString());
     var file = new EmbeddingFile(concept.token(), embedding.rows(TEXT_ENCODER), metadata);
+    Integer snapshotStep = embedding.isFinal() ? null : embedding.step();
     return new Download(
-        format.suggestedFilename(concept.token()), EmbeddingFiles.write(format, file));
+        format.suggestedFilename(concept.token(), snapshotStep),
+        EmbeddingFiles.write(format, file));
   }
 
   private ApiProblem missing(Tenant tenant, UUID conceptId, Integer step) {
@@ -151,7 +154,24 @@ public class EmbeddingService {
             .encoder(TEXT_ENCODER, rows, m)
             .method(method)
             .baseModelId(model.id())
+            .fileMetadata(keptMetadata(file))
             .build());
     return concepts.get(tenant, concept.id());
+  }
+
+  /**
+   * The metadata of an imported file that its exports carry on: all but {@code format} and this
+   * service's {@code dti.*} keys, which every export writes afresh.
+   */
+  private static Map<String, String> keptMetadata(EmbeddingFile file) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    file.metadata()
+        .forEach(
+            (key, value) -> {
+              if (!key.equals("format") && !key.startsWith("dti.")) {
+                kept.put(key, value);
+              }
+            });
+    return kept;
   }
 }

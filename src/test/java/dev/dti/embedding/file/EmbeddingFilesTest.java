@@ -127,6 +127,30 @@ class EmbeddingFilesTest {
   }
 
   @Test
+  void aFlattenedStringToParamSafetensorsIsNamedAfterItsFileAsA1111Does() {
+    byte[] flattened =
+        SafetensorsWriter.float32ToBytes(
+            Map.of(
+                "string_to_param.*", new SafetensorsWriter.Float32(new long[] {3, 4}, flat(ROWS))),
+            Map.of());
+
+    EmbeddingFile read = EmbeddingFiles.read(flattened, "embeddings/bad-hands.safetensors");
+
+    assertThat(read.token()).isEqualTo("bad-hands");
+    assertThat(read.rows()).isDeepEqualTo(ROWS);
+  }
+
+  @Test
+  void aSnapshotsFilenameCarriesItsStepSoItDoesNotClashWithTheFinalFile() {
+    assertThat(EmbeddingFormat.A1111.suggestedFilename("<my-rabbit>", 50))
+        .isEqualTo("my-rabbit-step50.safetensors");
+    assertThat(EmbeddingFormat.DIFFUSERS.suggestedFilename("<my-rabbit>", 50))
+        .isEqualTo("my-rabbit-step50.safetensors");
+    assertThat(EmbeddingFormat.KOHYA.suggestedFilename("<my-rabbit>", null))
+        .isEqualTo("my-rabbit.safetensors");
+  }
+
+  @Test
   void aOneDimensionalDiffusersTensorIsOneVector() {
     byte[] old =
         SafetensorsWriter.float32ToBytes(
