@@ -1,5 +1,6 @@
 package dev.dti.concept;
 
+import dev.dti.embedding.TrainingMethod;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -19,8 +20,8 @@ class ConceptRepository {
       String name,
       String token,
       String initializer,
-      String method,
-      String templates,
+      TrainingMethod method,
+      TemplateSet templates,
       String hyperparametersJson,
       int imageCount,
       Instant createdAt,
@@ -54,8 +55,8 @@ class ConceptRepository {
       String name,
       String token,
       String initializer,
-      String method,
-      String templates,
+      TrainingMethod method,
+      TemplateSet templates,
       String hyperparametersJson) {
     jdbc.sql(
             """
@@ -68,8 +69,8 @@ class ConceptRepository {
         .param("name", name)
         .param("token", token)
         .param("initializer", initializer)
-        .param("method", method)
-        .param("templates", templates)
+        .param("method", method.wireName())
+        .param("templates", templates.wireName())
         .param("hyperparameters", hyperparametersJson)
         .update();
   }
@@ -183,8 +184,8 @@ class ConceptRepository {
         rs.getString("name"),
         rs.getString("token"),
         rs.getString("initializer"),
-        rs.getString("method"),
-        rs.getString("templates"),
+        TrainingMethod.ofWire(rs.getString("method")),
+        TemplateSet.ofWire(rs.getString("templates")),
         rs.getString("hyperparameters"),
         rs.getInt("image_count"),
         instant(rs, "created_at"),

@@ -2,6 +2,7 @@ package dev.dti.concept;
 
 import static dev.dti.concept.TrainingDefaults.*;
 
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;
 import java.io.IOException;
@@ -64,7 +65,7 @@ class ConceptRequestValidator {
             "method",
             form.method(),
             TrainingMethod.DTI,
-            TrainingMethod::fromWireName,
+            TrainingMethod::fromWire,
             "dti, ti",
             errors);
     TemplateSet templates =
@@ -72,7 +73,7 @@ class ConceptRequestValidator {
             "templates",
             form.templates(),
             TemplateSet.OBJECT,
-            TemplateSet::fromWireName,
+            TemplateSet::fromWire,
             "object, style",
             errors);
 
@@ -163,16 +164,15 @@ class ConceptRequestValidator {
       throw ApiProblem.invalidFields(errors);
     }
     var hyperparameters =
-        new Hyperparameters(
-            method.wireName(),
-            templates.wireName(),
-            steps,
-            learningRate,
-            kappa,
-            batchSize,
-            seed,
-            numVectors,
-            scaleLr);
+        Hyperparameters.builder(method, templates)
+            .steps(steps)
+            .learningRate(learningRate)
+            .kappa(kappa)
+            .batchSize(batchSize)
+            .seed(seed)
+            .numVectors(numVectors)
+            .scaleLr(scaleLr)
+            .build();
     return new NewConcept(name.strip(), token, initializer, hyperparameters, images);
   }
 

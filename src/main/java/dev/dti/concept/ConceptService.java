@@ -9,6 +9,7 @@ import dev.dti.concept.ConceptViews.ConceptSummary;
 import dev.dti.concept.ConceptViews.ConceptView;
 import dev.dti.concept.ConceptViews.CreatedConcept;
 import dev.dti.concept.ConceptViews.ImageView;
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.job.Job;
 import dev.dti.job.JobKinds;
 import dev.dti.job.JobService;
@@ -102,7 +103,7 @@ public class ConceptService {
    */
   @Transactional
   public ConceptView createImported(
-      Tenant tenant, String name, String token, String method, int vectors) {
+      Tenant tenant, String name, String token, TrainingMethod method, int vectors) {
     if (!TrainingDefaults.TOKEN.matcher(token).matches()) {
       throw ApiProblem.invalidFields(
           List.of(
@@ -118,7 +119,9 @@ public class ConceptService {
               throw tokenTaken(token);
             });
     UUID conceptId = UUID.randomUUID();
-    Hyperparameters hp = new Hyperparameters(method, "object", 0, 0, null, 0, 0, vectors, false);
+    // Imported embeddings were not trained here: no steps, rates or seed of ours.
+    Hyperparameters hp =
+        Hyperparameters.builder(method, TemplateSet.OBJECT).numVectors(vectors).build();
     try {
       concepts.insertConcept(
           conceptId,
@@ -126,8 +129,8 @@ public class ConceptService {
           name,
           token,
           "imported",
-          method,
-          "object",
+          hp.method(),
+          hp.templates(),
           json.writeValueAsString(hp));
     } catch (DuplicateKeyException raceWithAnotherRequest) {
       throw tokenTaken(token);
@@ -170,7 +173,7 @@ public class ConceptService {
   }
 
   /** A concept found by its token: what generation needs to resolve a prompt's tokens. */
-  public record TokenConcept(UUID id, String token, String method) {}
+  public record TokenConcept(UUID id, String token, TrainingMethod method) {}
 
   /** The tenant's concept with this token ({@code <my-rabbit>}), if any. */
   public java.util.Optional<TokenConcept> findByToken(UUID tenantId, String token) {

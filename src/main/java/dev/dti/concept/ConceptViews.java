@@ -1,5 +1,6 @@
 package dev.dti.concept;
 
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.job.api.JobView;
 import java.time.Instant;
 import java.util.List;
@@ -39,8 +40,8 @@ public final class ConceptViews {
       String name,
       String token,
       String initializer,
-      String method,
-      String templates,
+      TrainingMethod method,
+      TemplateSet templates,
       int imageCount,
       JobView latestJob,
       Instant createdAt) {}

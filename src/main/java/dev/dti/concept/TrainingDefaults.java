@@ -1,5 +1,6 @@
 package dev.dti.concept;
 
+import dev.dti.embedding.TrainingMethod;
 import java.util.regex.Pattern;
 
 /**
@@ -44,6 +45,15 @@ public final class TrainingDefaults {
   public static final int MIN_BATCH_SIZE = 1;
   public static final int MAX_BATCH_SIZE = 16;
   public static final int DEFAULT_BATCH_SIZE = 4;
+
+  /**
+   * AdamW's decoupled weight decay of TI, as text for {@code dti.training.ti-weight-decay}'s
+   * default: diffusers' textual_inversion.py default ({@code --adam_weight_decay 1e-2}).
+   */
+  public static final String DEFAULT_TI_WEIGHT_DECAY_TEXT = "0.01";
+
+  public static final double DEFAULT_TI_WEIGHT_DECAY =
+      Double.parseDouble(DEFAULT_TI_WEIGHT_DECAY_TEXT);
 
   public static final int MIN_VECTORS = 1;
   public static final int MAX_VECTORS = 8;

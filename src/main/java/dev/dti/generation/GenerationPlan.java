@@ -1,5 +1,6 @@
 package dev.dti.generation;
 
+import dev.dti.embedding.TrainingMethod;
 import java.util.List;
 import java.util.UUID;
 
@@ -34,7 +35,8 @@ public record GenerationPlan(
   public static final String INTERPOLATION = "interpolation";
 
   /** A concept as the request resolved it: its token and the embedding row used. */
-  public record PinnedConcept(UUID conceptId, String token, String method, int step, int vectors) {}
+  public record PinnedConcept(
+      UUID conceptId, String token, TrainingMethod method, int step, int vectors) {}
 
   /**
    * @param promptTemplate the template as sent, with its {@code {}} or {@code {concept}} slot

@@ -1,6 +1,6 @@
 package dev.dti.generation;
 
-import dev.dti.training.TrainingStore;
+import dev.dti.embedding.RowBytes;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -157,7 +157,7 @@ class GenerationRepository {
         .param("position", position)
         .param("n", rows.length)
         .param("d", rows[0].length)
-        .param("rows", TrainingStore.toBytes(rows))
+        .param("rows", RowBytes.encode(rows))
         .update();
   }
 
@@ -169,7 +169,7 @@ class GenerationRepository {
             WHERE generation_id = :id ORDER BY position
             """)
         .param("id", generationId)
-        .query((rs, n) -> TrainingStore.fromBytes(rs.getBytes("rows_f32"), rs.getInt("dim")))
+        .query((rs, n) -> RowBytes.decode(rs.getBytes("rows_f32"), rs.getInt("dim")))
         .list();
   }
 

@@ -1,12 +1,17 @@
 package dev.dti.generation;
 
+import static dev.dti.embedding.Embedding.TEXT_ENCODER;
+
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.Blob;
 import dev.dti.blob.BlobStore.BlobInfo;
-import dev.dti.concept.embedding.EmbeddingFile;
-import dev.dti.concept.embedding.EmbeddingFiles;
-import dev.dti.concept.embedding.EmbeddingFormat;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.SphericalInterpolation;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.file.EmbeddingFile;
+import dev.dti.embedding.file.EmbeddingFiles;
+import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.generation.GenerationPlan.InterpolationPlan;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
 import dev.dti.generation.GenerationPlan.Point;
@@ -27,7 +32,6 @@ import dev.dti.job.api.JobView;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import dev.dti.security.Tenant;
-import dev.dti.training.TrainingStore.StoredEmbedding;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;
 import dev.dti.web.Idempotency;
@@ -170,12 +174,13 @@ public class GenerationService {
         points.add(new Point(i, null, List.copyOf(request.weights().get(i))));
       }
     }
-    boolean fixedNorm = interpolated.stream().allMatch(r -> r.embedding().method().equals("dti"));
+    boolean fixedNorm = interpolated.stream().allMatch(r -> r.embedding().method().fixesNorm());
     OptionalDouble m =
         fixedNorm
-            ? OptionalDouble.of(interpolated.getFirst().embedding().normM())
+            ? OptionalDouble.of(interpolated.getFirst().embedding().encoder(TEXT_ENCODER).normM())
             : OptionalDouble.empty();
-    List<float[][]> rows = interpolated.stream().map(r -> r.embedding().rows()).toList();
+    List<float[][]> rows =
+        interpolated.stream().map(r -> r.embedding().rows(TEXT_ENCODER)).toList();
     List<float[][]> embeddings = new ArrayList<>();
     for (Point point : points) {
       double[] weights = point.weights().stream().mapToDouble(Double::doubleValue).toArray();
@@ -276,7 +281,7 @@ public class GenerationService {
 
   private static Map<String, float[][]> rowsOf(List<Resolved> concepts) {
     Map<String, float[][]> rows = new LinkedHashMap<>();
-    concepts.forEach(r -> rows.put(r.pinned().token(), r.embedding().rows()));
+    concepts.forEach(r -> rows.put(r.pinned().token(), r.embedding().rows(TEXT_ENCODER)));
     return rows;
   }
 
@@ -312,14 +317,14 @@ public class GenerationService {
     GenerationPlan plan = json.readValue(row.requestJson(), GenerationPlan.class);
     Map<String, float[][]> conceptRows = new LinkedHashMap<>();
     for (PinnedConcept concept : plan.concepts()) {
-      StoredEmbedding embedding =
+      Embedding embedding =
           promptConcepts
               .pinned(tenantId, concept)
               .orElseThrow(
                   () ->
                       new MissingGenerationException(
                           "The concept " + concept.token() + " was deleted after the request."));
-      conceptRows.put(concept.token(), embedding.rows());
+      conceptRows.put(concept.token(), embedding.rows(TEXT_ENCODER));
     }
     var renderer =
         new Renderer(
@@ -420,7 +425,11 @@ public class GenerationService {
         plan.eta(),
         uses(plan.concepts()),
         interpolation == null ? null : uses(interpolation.concepts()),
-        interpolation == null ? null : interpolation.fixedNorm() ? "m (dti)" : "linear (ti)",
+        interpolation == null
+            ? null
+            : interpolation.fixedNorm()
+                ? "m (" + TrainingMethod.DTI.wireName() + ")"
+                : "linear (" + TrainingMethod.TI.wireName() + ")",
         points,
         row.modelId(),
         models.properties().name(),
@@ -497,7 +506,9 @@ public class GenerationService {
             + index
             + ">";
     Map<String, String> metadata = new LinkedHashMap<>();
-    metadata.put("dti.method", interpolation.fixedNorm() ? "dti" : "ti");
+    metadata.put(
+        "dti.method",
+        (interpolation.fixedNorm() ? TrainingMethod.DTI : TrainingMethod.TI).wireName());
     metadata.put("dti.base_model", row.modelId());
     metadata.put("dti.interpolation.id", id.toString());
     metadata.put(

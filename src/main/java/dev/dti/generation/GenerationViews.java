@@ -1,6 +1,7 @@
 package dev.dti.generation;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.job.api.JobView;
 import java.time.Instant;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class GenerationViews {
       Instant expiresAt) {}
 
   /** A concept used by a request, with the embedding step it resolved to. */
-  public record ConceptUse(UUID id, String token, String method, int step, int vectors) {}
+  public record ConceptUse(UUID id, String token, TrainingMethod method, int step, int vectors) {}
 
   /** One interpolation point: its t or weights, its image (once rendered) and embedding files. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,9 +2,9 @@ package dev.dti.generation;
 
 import dev.dti.concept.ConceptService;
 import dev.dti.concept.ConceptService.TokenConcept;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.EmbeddingRepository;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
-import dev.dti.training.TrainingStore;
-import dev.dti.training.TrainingStore.StoredEmbedding;
 import dev.dti.web.ApiProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,12 +28,12 @@ public class PromptConcepts {
   private static final Pattern TOKEN = Pattern.compile("<[a-z0-9][a-z0-9_-]{0,38}>");
 
   /** A resolved concept: what the plan pins and the embedding to inject. */
-  public record Resolved(PinnedConcept pinned, StoredEmbedding embedding) {}
+  public record Resolved(PinnedConcept pinned, Embedding embedding) {}
 
   private final ConceptService concepts;
-  private final TrainingStore embeddings;
+  private final EmbeddingRepository embeddings;
 
-  PromptConcepts(ConceptService concepts, TrainingStore embeddings) {
+  PromptConcepts(ConceptService concepts, EmbeddingRepository embeddings) {
     this.concepts = concepts;
     this.embeddings = embeddings;
   }
@@ -74,9 +74,9 @@ public class PromptConcepts {
     }
     List<Resolved> resolved = new ArrayList<>();
     for (TokenConcept concept : found) {
-      StoredEmbedding embedding =
+      Embedding embedding =
           embeddings
-              .embedding(tenantId, concept.id(), null)
+              .find(tenantId, concept.id(), null)
               .orElseThrow(
                   () ->
                       ApiProblem.conflict(
@@ -84,7 +84,7 @@ public class PromptConcepts {
                               + concept.token()
                               + " has no learned embedding yet; wait until its training job has"
                               + " saved one."));
-      int width = embedding.rows()[0].length;
+      int width = embedding.rows(Embedding.TEXT_ENCODER)[0].length;
       if (!embedding.baseModelId().equals(modelId) || width != dim) {
         throw ApiProblem.conflict(
             "The concept "
@@ -106,15 +106,15 @@ public class PromptConcepts {
                   concept.token(),
                   embedding.method(),
                   embedding.step(),
-                  embedding.rows().length),
+                  embedding.vectors()),
               embedding));
     }
     return resolved;
   }
 
   /** The embedding a plan pinned, if it still exists. */
-  Optional<StoredEmbedding> pinned(UUID tenantId, PinnedConcept concept) {
-    return embeddings.embedding(tenantId, concept.conceptId(), concept.step());
+  Optional<Embedding> pinned(UUID tenantId, PinnedConcept concept) {
+    return embeddings.find(tenantId, concept.conceptId(), concept.step());
   }
 
   private static String abbreviate(String modelId) {

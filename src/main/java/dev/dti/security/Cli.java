@@ -1,7 +1,6 @@
 package dev.dti.security;
 
 import dev.dti.cli.CommandGroup;
-import dev.dti.cli.Commands;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.web.ApiProblem;
 import java.io.PrintStream;
@@ -33,7 +32,7 @@ public final class Cli {
 
   private Cli() {}
 
-  /** The jar command group {@code name} ("tenant" or "key"), for {@link Commands}. */
+  /** The jar command group {@code name} ("tenant" or "key"), for {@link dev.dti.Commands}. */
   public static CommandGroup group(String name, Class<?> application) {
     return new CommandGroup() {
       @Override

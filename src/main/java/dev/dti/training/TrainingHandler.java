@@ -9,6 +9,9 @@ import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.Images;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.EmbeddingRepository;
+import dev.dti.embedding.VocabularyNorms;
 import dev.dti.job.GradientLock;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
@@ -17,7 +20,6 @@ import dev.dti.job.StopReason;
 import dev.dti.job.TerminalJobException;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
-import dev.dti.training.TrainingStore.StoredEmbedding;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,6 +48,7 @@ public class TrainingHandler implements JobHandler {
   private final ModelRegistry models;
   private final ConceptService concepts;
   private final TrainingStore store;
+  private final EmbeddingRepository embeddings;
   private final BlobStore blobs;
   private final TrainingProperties properties;
   private final JsonMapper json;
@@ -54,12 +57,14 @@ public class TrainingHandler implements JobHandler {
       ModelRegistry models,
       ConceptService concepts,
       TrainingStore store,
+      EmbeddingRepository embeddings,
       BlobStore blobs,
       TrainingProperties properties,
       JsonMapper json) {
     this.models = models;
     this.concepts = concepts;
     this.store = store;
+    this.embeddings = embeddings;
     this.blobs = blobs;
     this.properties = properties;
     this.json = json;
@@ -98,18 +103,16 @@ public class TrainingHandler implements JobHandler {
       throw new TerminalJobException(e.getMessage(), e);
     }
     float finalLoss = result.lossHistory()[request.steps() - 1];
-    store.saveEmbedding(
+    embeddings.save(
         context.jobId(),
-        new StoredEmbedding(
-            conceptId,
-            tenantId,
-            request.steps(),
-            true,
-            result.rows(),
-            result.normM(),
-            request.method().wireName(),
-            model.id(),
-            (double) finalLoss));
+        Embedding.builder(conceptId, tenantId)
+            .step(request.steps())
+            .isFinal(true)
+            .encoder(Embedding.TEXT_ENCODER, result.rows(), result.normM())
+            .method(request.method())
+            .baseModelId(model.id())
+            .loss((double) finalLoss)
+            .build());
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("numVectors", result.rows().length);
     summary.put("dim", result.rows()[0].length);
@@ -160,18 +163,15 @@ public class TrainingHandler implements JobHandler {
       @Override
       public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {
         store.saveCheckpoint(context.jobId(), checkpoint);
-        store.saveEmbedding(
+        embeddings.save(
             context.jobId(),
-            new StoredEmbedding(
-                material.conceptId(),
-                material.tenantId(),
-                checkpoint.step(),
-                false,
-                rows,
-                VocabularyNorms.meanNorm(model),
-                request.method().wireName(),
-                model.id(),
-                (double) checkpoint.lossHistory()[checkpoint.step() - 1]));
+            Embedding.builder(material.conceptId(), material.tenantId())
+                .step(checkpoint.step())
+                .encoder(Embedding.TEXT_ENCODER, rows, VocabularyNorms.meanNorm(model))
+                .method(request.method())
+                .baseModelId(model.id())
+                .loss((double) checkpoint.lossHistory()[checkpoint.step() - 1])
+                .build());
       }
     };
   }
@@ -220,20 +220,17 @@ public class TrainingHandler implements JobHandler {
       images.add(image);
     }
     boolean anyCaption = material.captions().stream().anyMatch(c -> c != null && !c.isBlank());
-    return new TrainingRequest(
-        TrainingMethod.fromWireName(hp.method()),
-        material.token(),
-        material.initializer(),
-        hp.numVectors(),
-        hp.steps(),
-        hp.learningRate(),
-        hp.scaleLr(),
-        hp.kappa() == null ? 0 : hp.kappa(),
-        properties.tiWeightDecay(),
-        hp.batchSize(),
-        hp.seed(),
-        PromptTemplates.fromWireName(hp.templates()),
-        anyCaption ? material.captions() : null,
-        images);
+    return TrainingRequest.builder(hp.method(), material.token(), material.initializer(), images)
+        .numVectors(hp.numVectors())
+        .steps(hp.steps())
+        .learningRate(hp.learningRate())
+        .scaleLr(hp.scaleLr())
+        .kappa(hp.kappa() == null ? 0 : hp.kappa())
+        .weightDecay(properties.tiWeightDecay())
+        .batchSize(hp.batchSize())
+        .seed(hp.seed())
+        .templates(hp.templates())
+        .captions(anyCaption ? material.captions() : null)
+        .build();
   }
 }

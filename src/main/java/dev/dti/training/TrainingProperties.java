@@ -1,5 +1,6 @@
 package dev.dti.training;
 
+import dev.dti.concept.TrainingDefaults;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -23,4 +24,4 @@ public record TrainingProperties(
     @DefaultValue("0") int previewEvery,
     @DefaultValue("a photo of {}") String previewPrompt,
     @DefaultValue("20") int previewSteps,
-    @DefaultValue("0.01") double tiWeightDecay) {}
+    @DefaultValue(TrainingDefaults.DEFAULT_TI_WEIGHT_DECAY_TEXT) double tiWeightDecay) {}

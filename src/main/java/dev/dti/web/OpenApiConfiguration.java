@@ -1,6 +1,5 @@
 package dev.dti.web;
 
-import dev.dti.security.Tenant;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -15,7 +14,6 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springdoc.core.customizers.OpenApiCustomizer;
-import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -28,11 +26,6 @@ class OpenApiConfiguration {
 
   private static final String BEARER = "bearer";
   private static final String PROBLEM = "Problem";
-
-  static {
-    // Resolved from the API key by the security filter, not sent by clients.
-    SpringDocUtils.getConfig().addRequestWrapperToIgnore(Tenant.class);
-  }
 
   @Bean
   OpenAPI dtiOpenApi() {

@@ -16,6 +16,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
@@ -33,6 +34,12 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+  private final List<UploadLimitAdvice> uploadAdvice;
+
+  ProblemHandler(List<UploadLimitAdvice> uploadAdvice) {
+    this.uploadAdvice = uploadAdvice;
+  }
 
   @ExceptionHandler(ApiProblem.class)
   ResponseEntity<ProblemDetail> apiProblem(ApiProblem problem) {
@@ -117,13 +124,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpStatusCode status,
       WebRequest request) {
     String limit = ex.getMaxUploadSize() > 0 ? " of " + ex.getMaxUploadSize() + " bytes" : "";
-    ProblemDetail body =
-        Problems.of(
-            HttpStatus.CONTENT_TOO_LARGE,
-            "The upload is larger than the limit"
-                + limit
-                + ". See dti.upload in the configuration.",
-            List.of());
+    String path =
+        request instanceof ServletWebRequest servlet ? servlet.getRequest().getRequestURI() : "";
+    String detail =
+        uploadAdvice.stream()
+            .flatMap(advice -> advice.detail(path, ex.getMaxUploadSize()).stream())
+            .findFirst()
+            .orElse(
+                "The upload is larger than the limit"
+                    + limit
+                    + ". See dti.upload in the configuration.");
+    ProblemDetail body = Problems.of(HttpStatus.CONTENT_TOO_LARGE, detail, List.of());
     return handleExceptionInternal(ex, body, headers, HttpStatus.CONTENT_TOO_LARGE, request);
   }
 

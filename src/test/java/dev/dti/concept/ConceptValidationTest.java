@@ -136,6 +136,25 @@ class ConceptValidationTest extends ApiTest {
             "images"));
   }
 
+  @Test
+  void anEmbeddingFileOverTheUploadLimitIsA413ThatSaysToSendOnlyTheTokensRows() {
+    TestTenant tenant = newTenant();
+    Multipart form =
+        new Multipart()
+            .file("file", "learned_embeds.bin", "application/octet-stream", new byte[400 * 1024])
+            .field("token", "<big>");
+
+    Response response = api.postMultipart("/v1/concepts/import", tenant.key(), form);
+
+    assertThat(response.status()).as(response.body()).isEqualTo(413);
+    assertThat(response.contentType()).isEqualTo("application/problem+json");
+    assertThat(response.json().get("detail").asString())
+        .contains("whole embedding matrix")
+        .contains("learned_embeds")
+        .contains("only the token's rows");
+    assertThat(rows(tenant)).isEqualTo(new Rows(0, 0, 0, 0, 0));
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidForms")
   void invalidCreateIsAProblemAndStoresNothing(

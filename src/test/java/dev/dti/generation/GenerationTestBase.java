@@ -1,6 +1,9 @@
 package dev.dti.generation;
 
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.EmbeddingRepository;
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.model.ModelRegistry;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.security.TenantService;
@@ -9,8 +12,6 @@ import dev.dti.support.ApiClient.Response;
 import dev.dti.support.ApiTest.TestTenant;
 import dev.dti.support.TestDatabase;
 import dev.dti.support.TinyModelFolder;
-import dev.dti.training.TrainingStore;
-import dev.dti.training.TrainingStore.StoredEmbedding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ abstract class GenerationTestBase {
     return new TestTenant(created.tenant().id(), created.key().key(), created.key().id());
   }
 
-  @Autowired TrainingStore embeddings;
+  @Autowired EmbeddingRepository embeddings;
   @Autowired ModelRegistry models;
 
   @DynamicPropertySource
@@ -104,10 +105,16 @@ abstract class GenerationTestBase {
   float[][] learnedConcept(TestTenant tenant, String token, int vectors, long seed, double norm) {
     UUID conceptId = concept(tenant, token, "dti");
     float[][] rows = rows(vectors, seed, norm);
-    embeddings.saveEmbedding(
+    embeddings.save(
         null,
-        new StoredEmbedding(
-            conceptId, tenant.id(), 100, true, rows, norm, "dti", model().id(), 0.1));
+        Embedding.builder(conceptId, tenant.id())
+            .step(100)
+            .isFinal(true)
+            .encoder(Embedding.TEXT_ENCODER, rows, norm)
+            .method(TrainingMethod.DTI)
+            .baseModelId(model().id())
+            .loss(0.1)
+            .build());
     return rows;
   }
 

@@ -4,11 +4,13 @@ import static dev.dti.generation.GenerationApiTest.pixels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.dti.concept.embedding.EmbeddingFile;
-import dev.dti.concept.embedding.EmbeddingFiles;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.Rows;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.file.EmbeddingFile;
+import dev.dti.embedding.file.EmbeddingFiles;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.ApiTest.TestTenant;
-import dev.dti.training.TrainingStore.StoredEmbedding;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -97,7 +99,7 @@ class InterpolationApiTest extends GenerationTestBase {
     EmbeddingFile mid = EmbeddingFiles.read(middle.bytes(), "left-right-1.safetensors");
     assertThat(mid.vectors()).isEqualTo(2);
     for (float[] row : mid.rows()) {
-      assertThat(SphericalInterpolation.norm(row)).isCloseTo(M, within(1e-5));
+      assertThat(Rows.norm(row)).isCloseTo(M, within(1e-5));
     }
     assertThat(mid.metadata())
         .containsEntry("dti.interpolation.t", "0.3")
@@ -133,7 +135,7 @@ class InterpolationApiTest extends GenerationTestBase {
     EmbeddingFile third =
         EmbeddingFiles.read(
             api.get("/v1/interpolations/" + id + "/embeddings/1", tenant.key()).bytes(), null);
-    assertThat(SphericalInterpolation.norm(mean.rows()[0])).isCloseTo(M, within(1e-5));
+    assertThat(Rows.norm(mean.rows()[0])).isCloseTo(M, within(1e-5));
     assertThat(response.json().get("points").get(0).get("weights").toString())
         .isEqualTo("[1.0,1.0,1.0]");
     assertThat(third.rows()[0]).containsExactly(rows(1, 17, M)[0]);
@@ -162,16 +164,19 @@ class InterpolationApiTest extends GenerationTestBase {
             null);
 
     assertThat(body.get("interpolationMagnitude").asString()).isEqualTo("linear (ti)");
-    assertThat(SphericalInterpolation.norm(file.rows()[0]))
-        .isCloseTo(0.75 * 0.2 + 0.25 * 1.0, within(1e-5));
+    assertThat(Rows.norm(file.rows()[0])).isCloseTo(0.75 * 0.2 + 0.25 * 1.0, within(1e-5));
   }
 
   private void tiConcept(TestTenant tenant, String token, long seed, double norm) {
     UUID id = concept(tenant, token, "ti");
-    embeddings.saveEmbedding(
+    embeddings.save(
         null,
-        new StoredEmbedding(
-            id, tenant.id(), 10, false, rows(1, seed, norm), M, "ti", model().id(), null));
+        Embedding.builder(id, tenant.id())
+            .step(10)
+            .encoder(Embedding.TEXT_ENCODER, rows(1, seed, norm), M)
+            .method(TrainingMethod.TI)
+            .baseModelId(model().id())
+            .build());
   }
 
   @Test

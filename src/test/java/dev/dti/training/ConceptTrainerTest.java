@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import dev.dti.concept.TemplateSet;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.Rows;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.VocabularyNorms;
 import dev.dti.job.GradientLock;
 import dev.dti.support.TinyModelFolder;
 import java.awt.Color;
@@ -111,7 +115,7 @@ class ConceptTrainerTest {
         1e-2,
         2,
         42,
-        PromptTemplates.OBJECT,
+        TemplateSet.OBJECT,
         null,
         List.of(square(Color.RED, 40), square(Color.BLUE, 36)));
   }

@@ -3,6 +3,8 @@ package dev.dti.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dti.concept.TemplateSet;
+import dev.dti.embedding.TrainingMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,22 +16,22 @@ class PromptTemplatesTest {
 
   @Test
   void aModelWithoutItsOwnTemplatesTrainsWithTheTextualInversionLists(@TempDir Path model) {
-    assertThat(PromptTemplates.OBJECT.forModel(model)).hasSize(27).contains("a photo of a {}");
-    assertThat(PromptTemplates.STYLE.forModel(model)).hasSize(19);
+    assertThat(TemplateSet.OBJECT.forModel(model)).hasSize(27).contains("a photo of a {}");
+    assertThat(TemplateSet.STYLE.forModel(model)).hasSize(19);
   }
 
   @Test
   void aModelsPromptTemplatesFileReplacesTheListsItNames(@TempDir Path model) throws IOException {
     Files.writeString(
-        model.resolve(PromptTemplates.MODEL_FILE), "{\"object\": [\"a {}\", \"one {} here\"]}");
+        model.resolve(TemplateSet.MODEL_FILE), "{\"object\": [\"a {}\", \"one {} here\"]}");
 
-    assertThat(PromptTemplates.OBJECT.forModel(model)).containsExactly("a {}", "one {} here");
-    assertThat(PromptTemplates.STYLE.forModel(model)).hasSize(19);
+    assertThat(TemplateSet.OBJECT.forModel(model)).containsExactly("a {}", "one {} here");
+    assertThat(TemplateSet.STYLE.forModel(model)).hasSize(19);
   }
 
   @Test
   void aTemplateFileThatCannotServeIsRefusedWithItsReason(@TempDir Path model) throws IOException {
-    Path file = model.resolve(PromptTemplates.MODEL_FILE);
+    Path file = model.resolve(TemplateSet.MODEL_FILE);
     for (var bad :
         List.of(
             List.of("{\"object\": [\"no placeholder\"]}", "must contain {} once"),
@@ -38,7 +40,7 @@ class PromptTemplatesTest {
             List.of("{\"object\": \"a {}\"}", "non-empty list"),
             List.of("{not json", "is not JSON"))) {
       Files.writeString(file, bad.get(0));
-      assertThatThrownBy(() -> PromptTemplates.OBJECT.forModel(model))
+      assertThatThrownBy(() -> TemplateSet.OBJECT.forModel(model))
           .as(bad.get(0))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(bad.get(1));
@@ -60,7 +62,7 @@ class PromptTemplatesTest {
             0,
             1,
             0,
-            PromptTemplates.OBJECT,
+            TemplateSet.OBJECT,
             null,
             List.of());
 

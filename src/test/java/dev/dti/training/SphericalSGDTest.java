@@ -3,6 +3,7 @@ package dev.dti.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.dti.embedding.Rows;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

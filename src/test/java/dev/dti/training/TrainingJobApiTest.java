@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.dti.concept.embedding.EmbeddingFile;
-import dev.dti.concept.embedding.EmbeddingFiles;
-import dev.dti.concept.embedding.EmbeddingFormat;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.EmbeddingRepository;
+import dev.dti.embedding.Rows;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.file.EmbeddingFile;
+import dev.dti.embedding.file.EmbeddingFiles;
+import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.job.JobRepository;
 import dev.dti.job.WorkerPool;
 import dev.dti.job.WorkerProperties;
@@ -71,6 +75,7 @@ class TrainingJobApiTest {
   @Autowired TrainingHandler handler;
   @Autowired JobRepository jobRepository;
   @Autowired JdbcClient jdbc;
+  @Autowired EmbeddingRepository embeddings;
 
   private ApiClient api;
   private String key;
@@ -204,6 +209,60 @@ class TrainingJobApiTest {
     double m = Rows.norm(original.rows()[0]);
     for (float[] row : download(repaired.json().get("id").asString(), "diffusers", null).rows()) {
       assertThat(Rows.norm(row)).isCloseTo(m, within(1e-6));
+    }
+  }
+
+  @Test
+  void anImportedA1111FileKeepsItsStepAndCheckpointFieldsWhenExported() {
+    byte[] a1111 =
+        EmbeddingFiles.write(
+            EmbeddingFormat.A1111,
+            new EmbeddingFile(
+                "<x>",
+                new float[][] {filled(32, 0.01f)},
+                Map.of("step", "500", "sd_checkpoint", "a9263745", "sd_checkpoint_name", "v1-5")));
+
+    Response imported = importFile(a1111, "kept.safetensors", "<kept>", false);
+
+    assertThat(imported.status()).as(imported.body()).isEqualTo(201);
+    String id = imported.json().get("id").asString();
+    for (String format : List.of("a1111", "diffusers")) {
+      assertThat(download(id, format, null).metadata())
+          .containsEntry("step", "500")
+          .containsEntry("sd_checkpoint", "a9263745")
+          .containsEntry("sd_checkpoint_name", "v1-5")
+          .containsEntry("dti.method", "ti");
+    }
+  }
+
+  @Test
+  void aSnapshotDownloadsUnderAFileNameWithItsStepAndTheFinalOneWithout() {
+    byte[] file =
+        EmbeddingFiles.write(
+            EmbeddingFormat.DIFFUSERS,
+            new EmbeddingFile("<x>", new float[][] {filled(32, 0.01f)}, Map.of()));
+    Response imported = importFile(file, "x.safetensors", "<snap>", false);
+    String id = imported.json().get("id").asString();
+    UUID tenantId =
+        jdbc.sql("SELECT tenant_id FROM concepts WHERE id = CAST(:c AS uuid)")
+            .param("c", id)
+            .query(UUID.class)
+            .single();
+    embeddings.save(
+        null,
+        Embedding.builder(UUID.fromString(id), tenantId)
+            .step(50)
+            .encoder(Embedding.TEXT_ENCODER, new float[][] {filled(32, 0.02f)}, 0.1)
+            .method(TrainingMethod.TI)
+            .baseModelId("toy")
+            .build());
+
+    for (String format : List.of("diffusers", "a1111", "kohya")) {
+      String path = "/v1/concepts/" + id + "/embedding?format=" + format;
+      assertThat(api.get(path + "&step=50", key).header("Content-Disposition"))
+          .contains("filename=\"snap-step50.safetensors\"");
+      assertThat(api.get(path, key).header("Content-Disposition"))
+          .contains("filename=\"snap.safetensors\"");
     }
   }
 

@@ -40,7 +40,7 @@ public final class ModelStackBenchmark {
       "Model stack: text encoder + UNet, forward and backward to the injected row";
 
   /** SD 1.5's unet/config.json, which equals diffusers' defaults but for cross_attention_dim. */
-  static final String SD15_UNET_CONFIG =
+  public static final String SD15_UNET_CONFIG =
       """
       {"block_out_channels": [320, 640, 1280, 1280], "layers_per_block": 2,
        "cross_attention_dim": 768, "attention_head_dim": 8, "norm_num_groups": 32,
@@ -268,7 +268,7 @@ public final class ModelStackBenchmark {
         "");
   }
 
-  static String row(String name, String value) {
+  public static String row(String name, String value) {
     return "| " + name + " | " + value + " |";
   }
 
@@ -281,7 +281,7 @@ public final class ModelStackBenchmark {
     return String.join(", ", values);
   }
 
-  static String runs(double[] seconds) {
+  public static String runs(double[] seconds) {
     List<String> values = new ArrayList<>();
     for (double s : seconds) {
       values.add(String.format(Locale.ROOT, "%.2f s", s));
@@ -289,7 +289,7 @@ public final class ModelStackBenchmark {
     return String.join(", ", values);
   }
 
-  static double seconds(long startNanos) {
+  public static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 }

@@ -2,9 +2,13 @@ package dev.dti.toyworld.training;
 
 import ai.djl.ndarray.NDManager;
 import dev.dti.cli.BenchmarksFile;
+import dev.dti.concept.TrainingDefaults;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
+import dev.dti.embedding.Rows;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.VocabularyNorms;
 import dev.dti.job.GradientLock;
 import dev.dti.toyworld.BackgroundColour;
 import dev.dti.toyworld.Judge;
@@ -16,14 +20,10 @@ import dev.dti.toyworld.SceneSampler;
 import dev.dti.toyworld.Shape;
 import dev.dti.toyworld.ToyWorld;
 import dev.dti.training.ConceptTrainer;
-import dev.dti.training.PromptTemplates;
-import dev.dti.training.Rows;
 import dev.dti.training.TrainingCheckpoint;
-import dev.dti.training.TrainingMethod;
 import dev.dti.training.TrainingProgress;
 import dev.dti.training.TrainingRequest;
 import dev.dti.training.TrainingResult;
-import dev.dti.training.VocabularyNorms;
 import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -205,21 +205,13 @@ public final class MethodComparison {
           for (TrainingMethod method : TrainingMethod.values()) {
             Tally tally = method == TrainingMethod.TI ? ti : dti;
             var request =
-                new TrainingRequest(
-                    method,
-                    concept.token(),
-                    ToyWorld.UNNAMED_SHAPE_WORD,
-                    null,
-                    steps,
-                    method == TrainingMethod.DTI ? 0.01 : 0.005,
-                    method == TrainingMethod.TI, // diffusers' TI: 5e-3 × batch
-                    1e-4,
-                    1e-2,
-                    4,
-                    seed,
-                    PromptTemplates.OBJECT,
-                    captions,
-                    references);
+                TrainingRequest.builder(
+                        method, concept.token(), ToyWorld.UNNAMED_SHAPE_WORD, references)
+                    .steps(steps)
+                    .scaleLr(method == TrainingMethod.TI) // diffusers' TI: 5e-3 × batch
+                    .seed(seed)
+                    .captions(captions)
+                    .build();
             TrainingResult result = trainer.train(request, null, QUIET);
             Tally run = Tally.ofNorms(result.normHistory(), m);
             generate(model, concept, result.rows(), images, run);
@@ -374,9 +366,9 @@ public final class MethodComparison {
             Locale.ROOT,
             "`java -jar target/dti-service.jar toyworld compare --model %s --seeds %d --images %d"
                 + " --steps %d` (%.1f min). For each unnamed-shape concept, 4 held-out reference"
-                + " pictures captioned \"a <c> on a {background} background\" → TI (AdamW, lr 5e-3"
-                + " × batch 4, weight decay 1e-2) and DTI (SphericalSGD, lr 0.01, κ 1e-4) with the"
-                + " same seeds, %d steps, batch 4, through `ConceptTrainer` → %d pictures per prompt"
+                + " pictures captioned \"a <c> on a {background} background\" → TI (AdamW, lr %s"
+                + " × batch %d, weight decay %s) and DTI (SphericalSGD, lr %s, κ %s) with the"
+                + " same seeds, %d steps, batch %d, through `ConceptTrainer` → %d pictures per prompt"
                 + " type with the same prompts and noise seeds for both methods (DDIM %d steps,"
                 + " guidance %.1f) → the judge. Prompt types: simple \"a <c>\"; complex \"a"
                 + " {colour} <c> on a {background} background\"; two-object \"a {colour} <c> next"
@@ -393,7 +385,13 @@ public final class MethodComparison {
             images,
             steps,
             minutes,
+            plain(TrainingDefaults.DEFAULT_LEARNING_RATE_TI),
+            TrainingDefaults.DEFAULT_BATCH_SIZE,
+            plain(TrainingDefaults.DEFAULT_TI_WEIGHT_DECAY),
+            plain(TrainingDefaults.DEFAULT_LEARNING_RATE_DTI),
+            plain(TrainingDefaults.DEFAULT_KAPPA),
             steps,
+            TrainingDefaults.DEFAULT_BATCH_SIZE,
             images,
             BaseModelEvaluation.DDIM_STEPS,
             BaseModelEvaluation.GUIDANCE,
@@ -461,4 +459,9 @@ public final class MethodComparison {
         @Override
         public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {}
       };
+
+  /** A setting as the report prints it: 0.005, 0.0001. */
+  private static String plain(double value) {
+    return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
 }

@@ -2,9 +2,9 @@ package dev.dti.toyworld.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.dti.concept.TemplateSet;
 import dev.dti.diffusion.io.SafetensorsWriter;
 import dev.dti.toyworld.TokenizerFiles;
-import dev.dti.training.PromptTemplates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ public final class ToyModelFolder {
         dir.resolve("scheduler/scheduler_config.json"),
         ToyModelArchitecture.schedulerJson(a.scheduler()));
     TokenizerFiles.write(dir.resolve("tokenizer"));
-    json(dir.resolve(PromptTemplates.MODEL_FILE), PROMPT_TEMPLATES);
+    json(dir.resolve(TemplateSet.MODEL_FILE), PROMPT_TEMPLATES);
     Path state = dir.resolve(TRAINING_STATE);
     Files.createDirectories(state);
     if (!c.trainingTensors().isEmpty()) {

@@ -5,11 +5,10 @@ import dev.dti.cli.BenchmarkMachine;
 import dev.dti.cli.BenchmarksFile;
 import dev.dti.concept.TrainingDefaults;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.job.GradientLock;
 import dev.dti.training.ConceptTrainer;
-import dev.dti.training.PromptTemplates;
 import dev.dti.training.TrainingCheckpoint;
-import dev.dti.training.TrainingMethod;
 import dev.dti.training.TrainingProgress;
 import dev.dti.training.TrainingProperties;
 import dev.dti.training.TrainingRequest;
@@ -207,24 +206,11 @@ public final class TrainingBenchmark {
 
   /** A default request (batch, learning rate, κ, templates) for the given method and images. */
   static TrainingRequest request(TrainingMethod method, int images, int steps, long seed) {
-    boolean dti = method == TrainingMethod.DTI;
-    return new TrainingRequest(
-        method,
-        "<bench>",
-        "a",
-        null,
-        steps,
-        dti
-            ? TrainingDefaults.DEFAULT_LEARNING_RATE_DTI
-            : TrainingDefaults.DEFAULT_LEARNING_RATE_TI,
-        false,
-        TrainingDefaults.DEFAULT_KAPPA,
-        defaultProperties().tiWeightDecay(),
-        TrainingDefaults.DEFAULT_BATCH_SIZE,
-        seed,
-        PromptTemplates.OBJECT,
-        null,
-        images(images));
+    return TrainingRequest.builder(method, "<bench>", "a", images(images))
+        .steps(steps)
+        .weightDecay(defaultProperties().tiWeightDecay())
+        .seed(seed)
+        .build();
   }
 
   /** Distinct 256×256 pictures: a coloured square on white, hue and place varying. */

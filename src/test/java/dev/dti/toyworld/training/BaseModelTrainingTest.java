@@ -8,11 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.dti.concept.TemplateSet;
 import dev.dti.diffusion.clip.CLIPTextConfig;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.tokenizer.CLIPTokenizer;
 import dev.dti.toyworld.TokenizerFiles;
-import dev.dti.training.PromptTemplates;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -219,10 +219,10 @@ class BaseModelTrainingTest {
       assertThat(picture.getHeight()).isEqualTo(32);
     }
     // Concepts uploaded without captions train on captions in the toy vocabulary.
-    for (String caption : PromptTemplates.OBJECT.forModel(out)) {
+    for (String caption : TemplateSet.OBJECT.forModel(out)) {
       assertThat(ToyData.tokenIds(caption.replace("{}", "object"))).isNotEmpty();
     }
-    for (String caption : PromptTemplates.STYLE.forModel(out)) {
+    for (String caption : TemplateSet.STYLE.forModel(out)) {
       assertThat(ToyData.tokenIds(caption.replace("{}", "red"))).isNotEmpty();
     }
   }

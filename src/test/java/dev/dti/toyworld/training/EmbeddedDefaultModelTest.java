@@ -3,8 +3,8 @@ package dev.dti.toyworld.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
+import dev.dti.concept.TemplateSet;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
-import dev.dti.training.PromptTemplates;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -39,9 +39,9 @@ class EmbeddedDefaultModelTest {
   @Test
   void itShipsTrainingCaptionsInItsOwnVocabulary() throws IOException {
     // What the trainer writes, so a rerun of its command gives the same file.
-    assertThat(PromptTemplates.OBJECT.forModel(EMBEDDED))
+    assertThat(TemplateSet.OBJECT.forModel(EMBEDDED))
         .isEqualTo(ToyModelFolder.PROMPT_TEMPLATES.get("object"));
-    assertThat(PromptTemplates.STYLE.forModel(EMBEDDED))
+    assertThat(TemplateSet.STYLE.forModel(EMBEDDED))
         .isEqualTo(ToyModelFolder.PROMPT_TEMPLATES.get("style"));
   }
 

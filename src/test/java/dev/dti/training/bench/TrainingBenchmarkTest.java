@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.TrainingMethod;
 import dev.dti.support.TinyModelFolder;
-import dev.dti.training.TrainingMethod;
 import dev.dti.training.TrainingRequest;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,8 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
-import dev.dti.concept.embedding.RestrictedUnpickler.Tensor;
 import dev.dti.diffusion.io.SafetensorsBytes;
 import dev.dti.diffusion.io.SafetensorsWriter;
+import dev.dti.embedding.file.RestrictedUnpickler.Tensor;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,13 @@ public final class EmbeddingFiles {
 
   /** The tensor name of A1111-style and kohya-ss safetensors embeddings. */
   public static final String EMB_PARAMS = "emb_params";
+
+  /**
+   * The tensor name prefix of an A1111 {@code .pt} flattened into safetensors ({@code
+   * string_to_param.*}); A1111 names such a file's embedding after the file, as for {@code
+   * emb_params}.
+   */
+  static final String FLAT_STRING_TO_PARAM = "string_to_param.";
 
   /** Metadata key holding the token in the files this service writes as {@code emb_params}. */
   public static final String TOKEN_METADATA = "dti.token";
@@ -115,10 +122,14 @@ public final class EmbeddingFiles {
     } catch (IOException e) {
       throw new EmbeddingFormatException(e.getMessage(), e);
     }
-    String token =
-        name.equals(EMB_PARAMS)
-            ? tokenFor(file.metadata().get(TOKEN_METADATA), filename, file.metadata().get("name"))
-            : name;
+    String token;
+    if (name.equals(EMB_PARAMS)) {
+      token = tokenFor(file.metadata().get(TOKEN_METADATA), filename, file.metadata().get("name"));
+    } else if (name.startsWith(FLAT_STRING_TO_PARAM)) {
+      token = tokenFor(null, filename, file.metadata().get("name"));
+    } else {
+      token = name;
+    }
     return new EmbeddingFile(token, rows(values, nd), file.metadata());
   }
 

@@ -1,4 +1,4 @@
-package dev.dti.generation;
+package dev.dti.embedding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,10 +35,7 @@ class SphericalInterpolationTest {
     for (int i = 0; i < a.length; i++) {
       dot += (double) a[i] * b[i];
     }
-    return Math.acos(
-        Math.max(
-            -1,
-            Math.min(1, dot / SphericalInterpolation.norm(a) / SphericalInterpolation.norm(b))));
+    return Math.acos(Math.max(-1, Math.min(1, dot / Rows.norm(a) / Rows.norm(b))));
   }
 
   @Test
@@ -48,7 +45,7 @@ class SphericalInterpolationTest {
 
     for (double t = 0; t <= 1.0001; t += 0.05) {
       float[] row = SphericalInterpolation.slerp(a, b, Math.min(t, 1), DTI);
-      assertThat(SphericalInterpolation.norm(row)).isCloseTo(M, within(1e-6));
+      assertThat(Rows.norm(row)).isCloseTo(M, within(1e-6));
     }
   }
 
@@ -98,7 +95,7 @@ class SphericalInterpolationTest {
       assertThat(mid[i]).isCloseTo(a[i], within(1e-6f));
       assertThat(same[i]).isCloseTo(a[i], within(1e-6f));
     }
-    assertThat(SphericalInterpolation.norm(mid)).isCloseTo(M, within(1e-6));
+    assertThat(Rows.norm(mid)).isCloseTo(M, within(1e-6));
   }
 
   @Test
@@ -109,8 +106,7 @@ class SphericalInterpolationTest {
     float[] quarter = SphericalInterpolation.slerp(a, b, 0.25, TI);
     float[] dtiQuarter = SphericalInterpolation.slerp(a, b, 0.25, DTI);
 
-    assertThat(SphericalInterpolation.norm(quarter))
-        .isCloseTo(0.75 * 0.3 + 0.25 * 1.5, within(1e-6));
+    assertThat(Rows.norm(quarter)).isCloseTo(0.75 * 0.3 + 0.25 * 1.5, within(1e-6));
     assertThat(angle(quarter, a)).isCloseTo(0.25 * angle(a, b), within(1e-5));
     assertThat(angle(quarter, dtiQuarter)).isLessThan(1e-3); // same direction, other magnitude
   }
@@ -147,7 +143,7 @@ class SphericalInterpolationTest {
     double[] gradient = new double[8];
     float[][] rows = {a, b, c};
     for (int i = 0; i < 3; i++) {
-      double n = SphericalInterpolation.norm(rows[i]);
+      double n = Rows.norm(rows[i]);
       double cos = 0;
       for (int j = 0; j < 8; j++) {
         cos += x[j] * rows[i][j] / n;
@@ -160,7 +156,7 @@ class SphericalInterpolationTest {
     for (double g : gradient) {
       assertThat(g).isCloseTo(0, within(1e-6));
     }
-    assertThat(SphericalInterpolation.norm(mean)).isCloseTo(M, within(1e-6));
+    assertThat(Rows.norm(mean)).isCloseTo(M, within(1e-6));
   }
 
   @Test

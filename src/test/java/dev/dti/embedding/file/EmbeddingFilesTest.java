@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -124,6 +124,30 @@ class EmbeddingFilesTest {
 
     assertThat(read.token()).isEqualTo("Bunny Style");
     assertThat(read.rows()).hasDimensions(2, 4);
+  }
+
+  @Test
+  void aFlattenedStringToParamSafetensorsIsNamedAfterItsFileAsA1111Does() {
+    byte[] flattened =
+        SafetensorsWriter.float32ToBytes(
+            Map.of(
+                "string_to_param.*", new SafetensorsWriter.Float32(new long[] {3, 4}, flat(ROWS))),
+            Map.of());
+
+    EmbeddingFile read = EmbeddingFiles.read(flattened, "embeddings/bad-hands.safetensors");
+
+    assertThat(read.token()).isEqualTo("bad-hands");
+    assertThat(read.rows()).isDeepEqualTo(ROWS);
+  }
+
+  @Test
+  void aSnapshotsFilenameCarriesItsStepSoItDoesNotClashWithTheFinalFile() {
+    assertThat(EmbeddingFormat.A1111.suggestedFilename("<my-rabbit>", 50))
+        .isEqualTo("my-rabbit-step50.safetensors");
+    assertThat(EmbeddingFormat.DIFFUSERS.suggestedFilename("<my-rabbit>", 50))
+        .isEqualTo("my-rabbit-step50.safetensors");
+    assertThat(EmbeddingFormat.KOHYA.suggestedFilename("<my-rabbit>", null))
+        .isEqualTo("my-rabbit.safetensors");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 import java.util.Locale;
 
@@ -37,7 +37,20 @@ public enum EmbeddingFormat {
    * of a file it is given directly.
    */
   public String suggestedFilename(String token) {
-    return filenameStem(token) + ".safetensors";
+    return suggestedFilename(token, null);
+  }
+
+  /**
+   * The name to offer for the embedding at {@code snapshotStep}, a training snapshot ({@code
+   * my-rabbit-step50.safetensors}), or for the final embedding when null ({@code
+   * my-rabbit.safetensors}). A1111, kohya and ComfyUI name the token after the file, so a snapshot
+   * saved beside the final file neither overwrites it nor shares its prompt word. The formats share
+   * the name: the a1111 and kohya files are the same bytes, and diffusers reads the token from the
+   * file, not its name.
+   */
+  public String suggestedFilename(String token, Integer snapshotStep) {
+    String stem = filenameStem(token);
+    return (snapshotStep == null ? stem : stem + "-step" + snapshotStep) + ".safetensors";
   }
 
   static String filenameStem(String token) {

@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.dti.diffusion.bench;
+package dev.dti.generation.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dti.cli.BenchmarkMachine;
 import dev.dti.cli.BenchmarksFile;
+import dev.dti.diffusion.bench.ModelStackBenchmark;
 import dev.dti.diffusion.nn.InitializedParameters;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.scheduler.DDIMScheduler;
@@ -250,7 +251,7 @@ public final class GenerationBenchmark {
     return String.join(
         "\n",
         "Command: `./mvnw -B -Pbench-generation process-classes` (runs"
-            + " `dev.dti.diffusion.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
+            + " `dev.dti.generation.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
             + " this section).",
         "",
         "images/s: the whole path of a generation request without HTTP and database (per-request"

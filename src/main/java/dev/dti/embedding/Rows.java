@@ -1,4 +1,4 @@
-package dev.dti.training;
+package dev.dti.embedding;
 
 /** Small vector helpers for embedding rows. */
 public final class Rows {

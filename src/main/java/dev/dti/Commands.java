@@ -1,6 +1,6 @@
-package dev.dti.cli;
+package dev.dti;
 
-import dev.dti.DtiApplication;
+import dev.dti.cli.CommandGroup;
 import dev.dti.diffusion.pipeline.ModelCommands;
 import dev.dti.security.Cli;
 import dev.dti.toyworld.ToyWorldCommands;

@@ -1,6 +1,6 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
-import static dev.dti.concept.embedding.PickleBytes.floats;
+import static dev.dti.embedding.file.PickleBytes.floats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,15 +1,21 @@
-package dev.dti.concept.embedding;
+package dev.dti.concept;
 
-import dev.dti.concept.ConceptService;
+import static dev.dti.embedding.Embedding.TEXT_ENCODER;
+
 import dev.dti.concept.ConceptViews.ConceptView;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.Embedding;
+import dev.dti.embedding.EmbeddingRepository;
+import dev.dti.embedding.SphericalInterpolation;
+import dev.dti.embedding.TrainingMethod;
+import dev.dti.embedding.VocabularyNorms;
+import dev.dti.embedding.file.EmbeddingFile;
+import dev.dti.embedding.file.EmbeddingFiles;
+import dev.dti.embedding.file.EmbeddingFormat;
+import dev.dti.embedding.file.EmbeddingFormatException;
 import dev.dti.model.ModelRegistry;
 import dev.dti.model.ModelUnavailableException;
 import dev.dti.security.Tenant;
-import dev.dti.training.Rows;
-import dev.dti.training.TrainingStore;
-import dev.dti.training.TrainingStore.StoredEmbedding;
-import dev.dti.training.VocabularyNorms;
 import dev.dti.web.ApiProblem;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +33,10 @@ public class EmbeddingService {
   private static final String IMPORT_DEVICE = "cpu";
 
   private final ConceptService concepts;
-  private final TrainingStore store;
+  private final EmbeddingRepository store;
   private final ModelRegistry models;
 
-  EmbeddingService(ConceptService concepts, TrainingStore store, ModelRegistry models) {
+  EmbeddingService(ConceptService concepts, EmbeddingRepository store, ModelRegistry models) {
     this.concepts = concepts;
     this.store = store;
     this.models = models;
@@ -41,20 +47,23 @@ public class EmbeddingService {
 
   public Download export(Tenant tenant, UUID conceptId, EmbeddingFormat format, Integer step) {
     ConceptView concept = concepts.get(tenant, conceptId); // 404 for unknown or foreign ids
-    StoredEmbedding embedding =
+    Embedding embedding =
         store
-            .embedding(tenant.id(), conceptId, step)
+            .find(tenant.id(), conceptId, step)
             .orElseThrow(() -> missing(tenant, conceptId, step));
-    Map<String, String> metadata = new LinkedHashMap<>();
+    // An imported file's own metadata (A1111's step, sd_checkpoint, …) goes back out with it.
+    Map<String, String> metadata = new LinkedHashMap<>(embedding.fileMetadata());
     metadata.put("name", concept.name());
-    metadata.put("step", Integer.toString(embedding.step()));
-    metadata.put("dti.method", embedding.method());
-    metadata.put("dti.norm_m", Double.toString(embedding.normM()));
+    metadata.putIfAbsent("step", Integer.toString(embedding.step()));
+    metadata.put("dti.method", embedding.method().wireName());
+    metadata.put("dti.norm_m", Double.toString(embedding.encoder(TEXT_ENCODER).normM()));
     metadata.put("dti.base_model", embedding.baseModelId());
     metadata.put("dti.concept_id", conceptId.toString());
-    var file = new EmbeddingFile(concept.token(), embedding.rows(), metadata);
+    var file = new EmbeddingFile(concept.token(), embedding.rows(TEXT_ENCODER), metadata);
+    Integer snapshotStep = embedding.isFinal() ? null : embedding.step();
     return new Download(
-        format.suggestedFilename(concept.token()), EmbeddingFiles.write(format, file));
+        format.suggestedFilename(concept.token(), snapshotStep),
+        EmbeddingFiles.write(format, file));
   }
 
   private ApiProblem missing(Tenant tenant, UUID conceptId, Integer step) {
@@ -134,18 +143,35 @@ public class EmbeddingService {
               + " (it was made for another model family).");
     }
     double m = VocabularyNorms.meanNorm(model);
-    float[][] rows = file.rows();
-    if (repair) {
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = Rows.scaled(Rows.normalized(rows[i]), m);
-      }
-    }
-    String method = repair ? "dti" : "ti";
+    float[][] rows = repair ? SphericalInterpolation.ontoSphere(file.rows(), m) : file.rows();
+    TrainingMethod method = repair ? TrainingMethod.DTI : TrainingMethod.TI;
     String conceptName = name == null || name.isBlank() ? file.token() : name;
     ConceptView concept = concepts.createImported(tenant, conceptName, token, method, rows.length);
-    store.saveEmbedding(
+    store.save(
         null,
-        new StoredEmbedding(concept.id(), tenant.id(), 0, true, rows, m, method, model.id(), null));
+        Embedding.builder(concept.id(), tenant.id())
+            .isFinal(true)
+            .encoder(TEXT_ENCODER, rows, m)
+            .method(method)
+            .baseModelId(model.id())
+            .fileMetadata(keptMetadata(file))
+            .build());
     return concepts.get(tenant, concept.id());
+  }
+
+  /**
+   * The metadata of an imported file that its exports carry on: all but {@code format} and this
+   * service's {@code dti.*} keys, which every export writes afresh.
+   */
+  private static Map<String, String> keptMetadata(EmbeddingFile file) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    file.metadata()
+        .forEach(
+            (key, value) -> {
+              if (!key.equals("format") && !key.startsWith("dti.")) {
+                kept.put(key, value);
+              }
+            });
+    return kept;
   }
 }

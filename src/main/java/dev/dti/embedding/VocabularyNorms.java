@@ -1,4 +1,4 @@
-package dev.dti.training;
+package dev.dti.embedding;
 
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;

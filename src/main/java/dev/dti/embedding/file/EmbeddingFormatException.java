@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 /**
  * An embedding file that cannot be written or read: not an embedding, out of bounds, damaged, or

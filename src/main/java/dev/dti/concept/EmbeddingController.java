@@ -1,6 +1,7 @@
-package dev.dti.concept.embedding;
+package dev.dti.concept;
 
 import dev.dti.concept.ConceptViews.ConceptView;
+import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.security.Tenant;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.Idempotency;

@@ -1,11 +1,12 @@
-package dev.dti.generation;
+package dev.dti.embedding;
 
 import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * Interpolation of learned embeddings on the sphere, row by row (row k of one concept with row k of
- * the others). A row is a direction times a magnitude, and the two are interpolated separately:
+ * The sphere operations on learned embeddings: putting rows onto the sphere of radius m ({@link
+ * #ontoSphere}) and interpolating on it, row by row (row k of one concept with row k of the
+ * others). A row is a direction times a magnitude, and the two are interpolated separately:
  *
  * <pre>
  *   two rows a, b at t ∈ [0, 1]:   û = a/|a|, v̂ = b/|b|, θ = arccos(û·v̂)
@@ -32,6 +33,20 @@ public final class SphericalInterpolation {
   private static final double KARCHER_TOLERANCE = 1e-12;
 
   private SphericalInterpolation() {}
+
+  /**
+   * Every row rescaled to norm {@code m}, its direction kept: DTI's constraint put onto rows
+   * learned without it (a TI embedding whose norm swamps the rest of the prompt).
+   *
+   * @throws IllegalArgumentException for a zero row, which has no direction
+   */
+  public static float[][] ontoSphere(float[][] rows, double m) {
+    float[][] out = new float[rows.length][];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = Rows.scaled(Rows.normalized(rows[i]), m);
+    }
+    return out;
+  }
 
   /** Interpolates row a (t = 0) to row b (t = 1); {@code fixedNorm} is m for DTI, else empty. */
   public static float[] slerp(float[] a, float[] b, double t, OptionalDouble fixedNorm) {
@@ -98,7 +113,7 @@ public final class SphericalInterpolation {
     double magnitude = 0;
     for (int i = 0; i < w.length; i++) {
       w[i] = weights[i] / sum;
-      double norm = norm(rows.get(i));
+      double norm = Rows.norm(rows.get(i));
       if (norm == 0) {
         throw new IllegalArgumentException("a row is zero and has no direction");
       }
@@ -185,14 +200,6 @@ public final class SphericalInterpolation {
 
   static double angle(double[] u, double[] v) {
     return Math.acos(Math.max(-1, Math.min(1, dot(u, v))));
-  }
-
-  static double norm(float[] row) {
-    double sum = 0;
-    for (float x : row) {
-      sum += (double) x * x;
-    }
-    return Math.sqrt(sum);
   }
 
   private static double norm(double[] row) {

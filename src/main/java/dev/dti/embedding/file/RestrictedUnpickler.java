@@ -1,4 +1,4 @@
-package dev.dti.concept.embedding;
+package dev.dti.embedding.file;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
