@@ -146,6 +146,20 @@ class HelmChartTest {
             .isEmpty();
       }
     }
+    // The walk finds a misspelt field as deep as a probe.
+    Rendering misspelt =
+        Rendering.of(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p}
+            spec:
+              containers:
+                - name: c
+                  readinessProbe: {httpGet: {paht: /actuator/health/readiness, port: http}}
+            """);
+    assertThat(unknownFields(misspelt.resources().getFirst(), "Pod"))
+        .containsExactly("Pod.Spec.Containers[0].ReadinessProbe.HttpGet.paht");
     // Only custom resources stay generic: a misspelt apiVersion or kind of a built-in would too.
     assertThat(kinds(defaults.generic())).isEmpty();
     assertThat(kinds(gpuKeda.generic()))
@@ -310,7 +324,7 @@ class HelmChartTest {
       Duration shutdownGrace =
           Binder.get(
                   environmentOf(
-                      Map.<String, Object>of(
+                      Map.of(
                           "DTI_WORKER_SHUTDOWNGRACE",
                           env(container(worker), "DTI_WORKER_SHUTDOWNGRACE"))))
               .bind("dti.worker.shutdown-grace", Duration.class)
