@@ -666,7 +666,7 @@ class HelmChartTest {
                 "this test machine",
                 Map.of(
                     "server.port", "0",
-                    "dti.model.dir", "target/no-model-in-this-test",
+                    // the embedded default model, unpacked here: readiness needs a usable model
                     "dti.data-dir", "target/helm-chart-test-" + UUID.randomUUID())));
     try {
       return new SpringApplicationBuilder(DtiApplication.class)
