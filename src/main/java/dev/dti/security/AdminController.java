@@ -2,22 +2,32 @@ package dev.dti.security;
 
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.security.TenantRecords.TenantView;
+import dev.dti.web.Idempotency;
+import dev.dti.web.Idempotency.Created;
 import dev.dti.web.PageRequest;
 import dev.dti.web.PageResponse;
+import dev.dti.web.RequestFingerprint;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Tenant and key administration; authorized by the admin key ({@code DTI_ADMIN_KEY}). */
 @RestController
@@ -30,16 +40,35 @@ class AdminController {
   record CreateKeyRequest(@Schema(example = "ci pipeline") String label) {}
 
   private final TenantService tenants;
+  private final Idempotency idempotency;
+  private final JsonMapper json;
 
-  AdminController(TenantService tenants) {
+  AdminController(TenantService tenants, Idempotency idempotency, JsonMapper json) {
     this.tenants = tenants;
+    this.idempotency = idempotency;
+    this.json = json;
   }
 
   @PostMapping("/tenants")
-  @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Create a tenant and its first API key (the key is shown only here)")
-  CreatedTenant createTenant(@RequestBody CreateTenantRequest request) {
-    return tenants.createTenant(request.name());
+  @Operation(
+      summary = "Create a tenant and its first API key (the key is shown only here)",
+      description =
+          "Send an Idempotency-Key to make retries safe: a retry with the same key answers the"
+              + " same tenant and key.")
+  @ApiResponse(
+      responseCode = "201",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = CreatedTenant.class)))
+  ResponseEntity<String> createTenant(
+      @RequestBody CreateTenantRequest request,
+      @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+      HttpServletRequest http) {
+    return idempotency.executeAsAdmin(
+        idempotencyKey,
+        RequestFingerprint.of(http, json.writeValueAsString(request)),
+        () -> new Created(HttpStatus.CREATED, null, tenants.createTenant(request.name())));
   }
 
   @GetMapping("/tenants")
@@ -51,11 +80,28 @@ class AdminController {
   }
 
   @PostMapping("/tenants/{tenantId}/keys")
-  @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Create another API key for a tenant (the key is shown only here)")
-  IssuedKey createKey(
-      @PathVariable UUID tenantId, @RequestBody(required = false) CreateKeyRequest request) {
-    return tenants.createKey(tenantId, request == null ? null : request.label());
+  @Operation(
+      summary = "Create another API key for a tenant (the key is shown only here)",
+      description = "Send an Idempotency-Key to make retries safe.")
+  @ApiResponse(
+      responseCode = "201",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = IssuedKey.class)))
+  ResponseEntity<String> createKey(
+      @PathVariable UUID tenantId,
+      @RequestBody(required = false) CreateKeyRequest request,
+      @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+      HttpServletRequest http) {
+    return idempotency.executeAsAdmin(
+        idempotencyKey,
+        RequestFingerprint.of(http, request == null ? "" : json.writeValueAsString(request)),
+        () ->
+            new Created(
+                HttpStatus.CREATED,
+                null,
+                tenants.createKey(tenantId, request == null ? null : request.label())));
   }
 
   @DeleteMapping("/keys/{keyId}")

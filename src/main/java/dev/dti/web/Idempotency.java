@@ -17,10 +17,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs a creating request at most once per {@code Idempotency-Key}.
  *
- * <p>The creation and the stored response commit in one transaction. A repeated key with the same
- * request fingerprint replays the stored status, body and {@code Location}; with a different
- * fingerprint it is a 409. A request that fails stores nothing, so it may be retried with the same
- * key. Without a key the creation simply runs in a transaction.
+ * <p>A repeated key with the same request fingerprint replays the stored status, body and {@code
+ * Location}; with a different fingerprint it is a 409. A request that fails stores nothing, so it
+ * may be retried with the same key. Keys are scoped to a tenant (or to the admin API) and expire
+ * after {@code dti.idempotency.ttl}. Without a key the creation simply runs.
+ *
+ * <p>{@link #execute} commits the creation and the stored response in one transaction. {@link
+ * #executeReserved} is for creations that must not hold a transaction while they work (a
+ * synchronous render takes seconds): it reserves the key in a short transaction, runs the creation
+ * outside, then stores the response; a second request with the key meanwhile gets a 409 saying the
+ * first is still running.
  */
 @Service
 public class Idempotency {
@@ -38,47 +44,118 @@ public class Idempotency {
   private final IdempotencyRepository keys;
   private final TransactionTemplate transaction;
   private final JsonMapper json;
+  private final IdempotencyProperties properties;
 
-  public Idempotency(IdempotencyRepository keys, TransactionTemplate transaction, JsonMapper json) {
+  public Idempotency(
+      IdempotencyRepository keys,
+      TransactionTemplate transaction,
+      JsonMapper json,
+      IdempotencyProperties properties) {
     this.keys = keys;
     this.transaction = transaction;
     this.json = json;
+    this.properties = properties;
   }
 
   /**
+   * @param tenantId the tenant whose key this is
    * @param key the {@code Idempotency-Key} header, or null
    * @param fingerprint the {@link RequestFingerprint} of the request
    * @param creation creates the resource inside the transaction this method opens
    */
   public ResponseEntity<String> execute(
       UUID tenantId, String key, String fingerprint, Supplier<Created> creation) {
+    return execute(tenantScope(tenantId), tenantId, key, fingerprint, creation);
+  }
+
+  /** {@link #execute} for the admin API, whose keys form a scope of their own. */
+  public ResponseEntity<String> executeAsAdmin(
+      String key, String fingerprint, Supplier<Created> creation) {
+    return execute(ADMIN_SCOPE, null, key, fingerprint, creation);
+  }
+
+  /**
+   * Like {@link #execute}, but {@code creation} runs outside any transaction this method holds (it
+   * opens its own where it writes).
+   */
+  public ResponseEntity<String> executeReserved(
+      UUID tenantId, String key, String fingerprint, Supplier<Created> creation) {
+    checkKey(key);
+    if (key == null) {
+      return toEntity(stored(fingerprint, creation.get()), false);
+    }
+    String scope = tenantScope(tenantId);
+    ResponseEntity<String> earlier =
+        transaction.execute(
+            status -> {
+              keys.lock(scope, key);
+              Optional<StoredResponse> stored = keys.find(scope, key);
+              if (stored.isPresent()) {
+                return replay(key, fingerprint, stored.get());
+              }
+              keys.save(
+                  scope,
+                  tenantId,
+                  key,
+                  new StoredResponse(fingerprint, 0, null, null),
+                  properties.reservationTtl());
+              return null;
+            });
+    if (earlier != null) {
+      return earlier;
+    }
+    StoredResponse response;
+    try {
+      response = stored(fingerprint, creation.get());
+    } catch (RuntimeException | Error e) {
+      keys.deleteReservation(scope, key);
+      throw e;
+    }
+    keys.save(scope, tenantId, key, response, properties.ttl());
+    return toEntity(response, false);
+  }
+
+  private static final String ADMIN_SCOPE = "admin";
+
+  private static String tenantScope(UUID tenantId) {
+    return "tenant:" + tenantId;
+  }
+
+  private ResponseEntity<String> execute(
+      String scope, UUID tenantId, String key, String fingerprint, Supplier<Created> creation) {
+    checkKey(key);
+    return transaction.execute(
+        status -> {
+          if (key != null) {
+            keys.lock(scope, key);
+            Optional<StoredResponse> stored = keys.find(scope, key);
+            if (stored.isPresent()) {
+              return replay(key, fingerprint, stored.get());
+            }
+          }
+          StoredResponse response = stored(fingerprint, creation.get());
+          if (key != null) {
+            keys.save(scope, tenantId, key, response, properties.ttl());
+          }
+          return toEntity(response, false);
+        });
+  }
+
+  private StoredResponse stored(String fingerprint, Created created) {
+    return new StoredResponse(
+        fingerprint,
+        created.status().value(),
+        json.writeValueAsString(created.body()),
+        created.location());
+  }
+
+  private static void checkKey(String key) {
     if (key != null && !KEY.matcher(key).matches()) {
       throw ApiProblem.invalidFields(
           List.of(
               new FieldProblem(
                   HEADER, "must be 1–255 visible ASCII characters (no spaces), e.g. a UUID")));
     }
-    return transaction.execute(
-        status -> {
-          if (key != null) {
-            keys.lock(tenantId, key);
-            Optional<StoredResponse> stored = keys.find(tenantId, key);
-            if (stored.isPresent()) {
-              return replay(key, fingerprint, stored.get());
-            }
-          }
-          Created created = creation.get();
-          var response =
-              new StoredResponse(
-                  fingerprint,
-                  created.status().value(),
-                  json.writeValueAsString(created.body()),
-                  created.location());
-          if (key != null) {
-            keys.insert(tenantId, key, response);
-          }
-          return toEntity(response, false);
-        });
   }
 
   private static ResponseEntity<String> replay(
@@ -88,6 +165,12 @@ public class Idempotency {
           "The Idempotency-Key '"
               + key
               + "' was already used for a different request; use a new key for a new request.");
+    }
+    if (stored.pending()) {
+      throw ApiProblem.conflict(
+          "A request with the Idempotency-Key '"
+              + key
+              + "' is still being processed; retry it in a moment to get its answer.");
     }
     return toEntity(stored, true);
   }

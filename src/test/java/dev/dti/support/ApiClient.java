@@ -65,6 +65,17 @@ public final class ApiClient {
             .POST(BodyPublishers.ofString(json)));
   }
 
+  /** A JSON POST with an {@code Idempotency-Key}. */
+  public Response postJson(String path, String apiKey, String json, String idempotencyKey) {
+    return postRaw(
+        path,
+        apiKey,
+        "application/json",
+        json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "Idempotency-Key",
+        idempotencyKey);
+  }
+
   public Response postMultipart(String path, String apiKey, Multipart form, String... headers) {
     return postRaw(path, apiKey, form.contentType(), form.bytes(), headers);
   }

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class IdempotencyTest extends ApiTest {
 
+  @org.springframework.beans.factory.annotation.Autowired IdempotencyCleanup cleanup;
+
   @Test
   void repeatingAKeyWithTheSameRequestReplaysTheFirstResponseAndCreatesNothing() {
     TestTenant tenant = newTenant();
@@ -119,6 +121,89 @@ class IdempotencyTest extends ApiTest {
         .extracting(r -> r.header("Idempotent-Replayed"))
         .containsExactlyInAnyOrder("false", "true", "true", "true");
     assertThat(rows(tenant)).isEqualTo(new Rows(1, 2, 2, 1, 1));
+  }
+
+  @Test
+  void anExpiredKeyIsForgottenAndTheCleanupDeletesIt() {
+    TestTenant tenant = newTenant();
+    create(tenant, "<expiring>", "key-expires");
+    jdbc.sql(
+            "UPDATE idempotency_keys SET expires_at = now() - interval '1 second'"
+                + " WHERE tenant_id = :t AND idempotency_key = 'key-expires'")
+        .param("t", tenant.id())
+        .update();
+
+    Response reused = create(tenant, "<new-request>", "key-expires");
+
+    assertThat(reused.status()).as("a new request may use an expired key").isEqualTo(202);
+    assertThat(reused.header("Idempotent-Replayed")).isEqualTo("false");
+    jdbc.sql(
+            "UPDATE idempotency_keys SET expires_at = now() - interval '1 second'"
+                + " WHERE tenant_id = :t")
+        .param("t", tenant.id())
+        .update();
+    assertThat(cleanup.cleanUp()).isPositive();
+    assertThat(rows(tenant).idempotencyKeys()).isZero();
+  }
+
+  @Test
+  void aKeyIsKeptForADayByDefault() {
+    TestTenant tenant = newTenant();
+    create(tenant, "<day>", "key-day");
+
+    Double hours =
+        jdbc.sql(
+                "SELECT extract(epoch FROM expires_at - created_at) / 3600 FROM idempotency_keys"
+                    + " WHERE tenant_id = :t")
+            .param("t", tenant.id())
+            .query(Double.class)
+            .single();
+
+    assertThat(hours).isEqualTo(24.0);
+  }
+
+  @Test
+  void theAdminApiReplaysATenantCreationAndRefusesTheKeyForAnotherTenant() {
+    String name = "idempotent-" + java.util.UUID.randomUUID();
+    String key = "admin-key-" + java.util.UUID.randomUUID();
+
+    Response first =
+        api.postJson("/v1/admin/tenants", ADMIN_KEY, "{\"name\":\"" + name + "\"}", key);
+    Response again =
+        api.postJson("/v1/admin/tenants", ADMIN_KEY, "{ \"name\" : \"" + name + "\" }", key);
+    Response other =
+        api.postJson("/v1/admin/tenants", ADMIN_KEY, "{\"name\":\"" + name + "-2\"}", key);
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.json().at("/tenant/id")).isEqualTo(first.json().at("/tenant/id"));
+    assertThat(again.json().at("/key/key")).isEqualTo(first.json().at("/key/key"));
+    assertThat(other.status()).isEqualTo(409);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM tenants WHERE name LIKE :n")
+                .param("n", name + "%")
+                .query(Long.class)
+                .single())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void theAdminApiReplaysAKeyCreation() {
+    TestTenant tenant = newTenant();
+    String path = "/v1/admin/tenants/" + tenant.id() + "/keys";
+
+    Response first = api.postJson(path, ADMIN_KEY, "{\"label\":\"ci\"}", "issue-once");
+    Response again = api.postJson(path, ADMIN_KEY, "{\"label\":\"ci\"}", "issue-once");
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM api_keys WHERE tenant_id = :t")
+                .param("t", tenant.id())
+                .query(Long.class)
+                .single())
+        .isEqualTo(2);
   }
 
   private Response create(TestTenant tenant, String token, String key) {
