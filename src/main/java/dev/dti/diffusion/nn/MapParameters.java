@@ -1,29 +1,22 @@
-package dev.dti.toyworld.training;
+package dev.dti.diffusion.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.dti.diffusion.nn.Init;
-import dev.dti.diffusion.nn.Parameters;
-import dev.dti.diffusion.nn.Scalars;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Parameters served from arrays already in memory, by name: a second network over the same or
- * averaged weights (the UNet's EMA copy for sampling during training).
+ * averaged weights (the toy UNet's EMA copy for sampling during training). The arrays stay the
+ * source's; nothing is copied.
  */
-final class MapParameters implements Parameters {
+public final class MapParameters extends RecordingParameters {
 
   private final Map<String, NDArray> source;
-  private final NDManager manager;
-  private final Scalars scalars;
-  private final Map<String, NDArray> handedOut = new LinkedHashMap<>();
 
-  MapParameters(Map<String, NDArray> source, NDManager manager) {
+  public MapParameters(Map<String, NDArray> source, NDManager manager) {
+    super(manager);
     this.source = source;
-    this.manager = manager;
-    this.scalars = new Scalars(manager);
   }
 
   @Override
@@ -37,27 +30,11 @@ final class MapParameters implements Parameters {
               + shape
               + (array == null ? "" : " (has " + array.getShape() + ")"));
     }
-    handedOut.put(name, array);
-    return array;
+    return record(name, array);
   }
 
   @Override
   public boolean has(String name) {
     return source.containsKey(name);
-  }
-
-  @Override
-  public Map<String, NDArray> all() {
-    return handedOut;
-  }
-
-  @Override
-  public NDManager manager() {
-    return manager;
-  }
-
-  @Override
-  public Scalars scalars() {
-    return scalars;
   }
 }
