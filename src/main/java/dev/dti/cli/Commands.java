@@ -1,7 +1,6 @@
 package dev.dti.cli;
 
 import dev.dti.DtiApplication;
-import dev.dti.diffusion.pipeline.ModelCommands;
 import dev.dti.security.Cli;
 import dev.dti.toyworld.ToyWorldCommands;
 import java.util.Arrays;

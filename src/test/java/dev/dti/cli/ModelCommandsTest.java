@@ -1,9 +1,8 @@
-package dev.dti.diffusion.pipeline;
+package dev.dti.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import dev.dti.cli.Commands;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.support.Golden;
 import dev.dti.support.MaxAbsError;

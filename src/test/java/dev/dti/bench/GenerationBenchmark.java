@@ -1,4 +1,4 @@
-package dev.dti.diffusion.bench;
+package dev.dti.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -37,8 +37,9 @@ import java.util.Map;
  *       batch-1 passes, and their ratio.
  * </ol>
  *
- * <p>Run: {@code ./mvnw -B -Pbench-generation process-classes} or {@code java … GenerationBenchmark
- * --model DIR [--images 4] [--steps 25] [--sd-steps 2] [--doc docs/benchmarks.md]}.
+ * <p>Run: {@code ./mvnw -B -Pbench-generation process-test-classes} or {@code java …
+ * GenerationBenchmark --model DIR [--images 4] [--steps 25] [--sd-steps 2] [--doc
+ * docs/benchmarks.md]}.
  */
 public final class GenerationBenchmark {
 
@@ -249,8 +250,8 @@ public final class GenerationBenchmark {
       Path model, String modelNote, List<String> rows, String loadBefore, String loadAfter) {
     return String.join(
         "\n",
-        "Command: `./mvnw -B -Pbench-generation process-classes` (runs"
-            + " `dev.dti.diffusion.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
+        "Command: `./mvnw -B -Pbench-generation process-test-classes` (runs"
+            + " `dev.dti.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
             + " this section).",
         "",
         "images/s: the whole path of a generation request without HTTP and database (per-request"
