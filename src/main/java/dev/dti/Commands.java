@@ -1,7 +1,7 @@
 package dev.dti;
 
 import dev.dti.cli.CommandGroup;
-import dev.dti.diffusion.pipeline.ModelCommands;
+import dev.dti.cli.ModelCommands;
 import dev.dti.security.Cli;
 import dev.dti.toyworld.ToyWorldCommands;
 import java.util.Arrays;

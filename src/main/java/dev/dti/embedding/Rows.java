@@ -41,26 +41,6 @@ public final class Rows {
     return sum;
   }
 
-  /** Mean L2 norm of the non-zero rows of a [vocab, d] table: DTI's fixed magnitude m. */
-  public static double meanNonZeroNorm(float[] table, int dim) {
-    double sum = 0;
-    int count = 0;
-    for (int start = 0; start < table.length; start += dim) {
-      double squared = 0;
-      for (int i = start; i < start + dim; i++) {
-        squared += (double) table[i] * table[i];
-      }
-      if (squared > 0) {
-        sum += Math.sqrt(squared);
-        count++;
-      }
-    }
-    if (count == 0) {
-      throw new IllegalArgumentException("the embedding table has no non-zero row");
-    }
-    return sum / count;
-  }
-
   public static boolean allFinite(float[][] rows) {
     for (float[] row : rows) {
       for (float x : row) {

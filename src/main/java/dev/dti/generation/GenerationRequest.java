@@ -15,7 +15,7 @@ public record GenerationRequest(
         String prompt,
     @Schema(description = "Negative prompt (may use concept tokens too)", defaultValue = "")
         String negativePrompt,
-    @Schema(description = "DDIM steps, 1 to dti.generation.max-steps", defaultValue = "25")
+    @Schema(description = "Sampling steps, 1 to dti.generation.max-steps", defaultValue = "25")
         Integer steps,
     @Schema(description = "Classifier-free guidance; ≤ 1 disables it", defaultValue = "7.5")
         Double guidanceScale,
@@ -27,8 +27,11 @@ public record GenerationRequest(
         Integer height,
     @Schema(description = "1 to 4", defaultValue = "1") Integer numImages,
     @Schema(
-            allowableValues = {"ddim"},
+            description = "The sampler: ddim (DDIM, with eta) or euler (Euler discrete)",
+            allowableValues = {"ddim", "euler"},
             defaultValue = "ddim")
         String scheduler,
-    @Schema(description = "DDIM η, 0 to 1 (0 is deterministic DDIM)", defaultValue = "0")
+    @Schema(
+            description = "DDIM η, 0 to 1 (0 is deterministic DDIM; euler ignores it)",
+            defaultValue = "0")
         Double eta) {}

@@ -1,5 +1,6 @@
 package dev.dti.generation;
 
+import dev.dti.diffusion.scheduler.SchedulerType;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;
 import java.util.ArrayList;
@@ -155,9 +156,12 @@ class GenerationValidator {
     int h = height == null ? shape.resolution() : height;
     size("width", w, shape, errors);
     size("height", h, shape, errors);
-    String sched = scheduler == null ? "ddim" : scheduler;
-    if (!sched.equals("ddim")) {
-      errors.add(new FieldProblem("scheduler", "must be ddim (the only scheduler served)"));
+    String sched = scheduler == null ? SchedulerType.DDIM.id() : scheduler;
+    if (!SchedulerType.ids().contains(sched)) {
+      errors.add(
+          new FieldProblem(
+              "scheduler",
+              "must be one of " + String.join(", ", SchedulerType.ids()) + ", got " + sched));
     }
     double e = eta == null ? 0 : eta;
     if (!(e >= 0 && e <= 1)) {

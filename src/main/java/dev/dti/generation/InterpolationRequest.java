@@ -30,7 +30,8 @@ public record InterpolationRequest(
     Integer width,
     Integer height,
     @Schema(
-            allowableValues = {"ddim"},
+            description = "The sampler: ddim (DDIM, with eta) or euler (Euler discrete)",
+            allowableValues = {"ddim", "euler"},
             defaultValue = "ddim")
         String scheduler,
     Double eta) {}

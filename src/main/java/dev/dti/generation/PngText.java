@@ -96,7 +96,8 @@ public final class PngText {
     return out.toByteArray();
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+  /** Writes one PNG chunk: length, type, data, and the CRC-32 of type and data. */
+  public static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
     byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
     out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
     out.writeBytes(typeBytes);

@@ -7,7 +7,7 @@ import dev.dti.diffusion.pipeline.Images;
 import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
-import dev.dti.diffusion.scheduler.DDIMScheduler;
+import dev.dti.diffusion.scheduler.SchedulerType;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
 import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
@@ -73,7 +73,7 @@ public final class Renderer {
           TextToImage.generate(
               model.unet(),
               model.vae(),
-              new DDIMScheduler(model.schedulerConfig()),
+              model.schedulerConfig(),
               cond,
               uncond,
               new GenerationSettings(
@@ -82,7 +82,8 @@ public final class Renderer {
                   plan.steps(),
                   plan.guidanceScale(),
                   plan.eta(),
-                  seed));
+                  seed,
+                  SchedulerType.of(plan.scheduler())));
     }
     Map<String, String> metadata = metadata(index, seed);
     byte[] png = PngText.withText(Images.png(image), metadata);
@@ -126,11 +127,12 @@ public final class Renderer {
         "parameters",
         String.format(
             Locale.ROOT,
-            "%s%nNegative prompt: %s%nSteps: %d, Sampler: DDIM, CFG scale: %s, Seed: %d, Size: %dx%d,"
+            "%s%nNegative prompt: %s%nSteps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d,"
                 + " Model hash: %s, Model: %s",
             prompt,
             plan.negativePrompt(),
             plan.steps(),
+            SchedulerType.of(plan.scheduler()).samplerName(),
             number(plan.guidanceScale()),
             seed,
             plan.width(),

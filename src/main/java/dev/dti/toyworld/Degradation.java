@@ -25,7 +25,7 @@ public record Degradation(String name, double blurSigma, double noiseSigma) {
     }
     int width = image.getWidth();
     int height = image.getHeight();
-    float[][] rgb = Images.toPlanes(image);
+    float[][] rgb = RgbPlanes.toPlanes(image);
     for (int c = 0; c < 3; c++) {
       if (blurSigma > 0) {
         rgb[c] = blur(rgb[c], width, height);
@@ -34,7 +34,7 @@ public record Degradation(String name, double blurSigma, double noiseSigma) {
         rgb[c][p] += (float) (random.nextGaussian() * noiseSigma * 255);
       }
     }
-    return Images.toImage(rgb, width, height);
+    return RgbPlanes.toImage(rgb, width, height);
   }
 
   /** Separable Gaussian blur with a kernel of radius ⌈3σ⌉, edges repeated. */

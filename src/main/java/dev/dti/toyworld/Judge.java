@@ -59,7 +59,7 @@ public final class Judge {
 
   /** Reads one object from the whole picture ({@link Layout#SINGLE}) or one per half. */
   public static Judgement judge(BufferedImage image, Layout layout) {
-    float[][] raw = Images.toPlanes(Images.resized(image, SIZE));
+    float[][] raw = RgbPlanes.toPlanes(RgbPlanes.resized(image, SIZE));
     float[][] smooth = new float[3][];
     for (int c = 0; c < 3; c++) {
       smooth[c] = smooth(raw[c]);

@@ -5,43 +5,22 @@ package dev.dti.toyworld;
  * yellow) and at least 100 apart from every background they may be drawn on.
  */
 public enum ObjectColour implements PaletteColour {
-  RED("red", 220, 30, 30),
-  GREEN("green", 30, 170, 50),
-  BLUE("blue", 30, 70, 220),
-  YELLOW("yellow", 240, 225, 30),
-  PURPLE("purple", 140, 50, 190),
-  ORANGE("orange", 250, 130, 20);
+  RED(new NamedColour("red", 220, 30, 30)),
+  GREEN(new NamedColour("green", 30, 170, 50)),
+  BLUE(new NamedColour("blue", 30, 70, 220)),
+  YELLOW(new NamedColour("yellow", 240, 225, 30)),
+  PURPLE(new NamedColour("purple", 140, 50, 190)),
+  ORANGE(new NamedColour("orange", 250, 130, 20));
 
-  private final String word;
-  private final int red;
-  private final int green;
-  private final int blue;
+  private final NamedColour colour;
 
-  ObjectColour(String word, int red, int green, int blue) {
-    this.word = word;
-    this.red = red;
-    this.green = green;
-    this.blue = blue;
+  ObjectColour(NamedColour colour) {
+    this.colour = colour;
   }
 
   @Override
-  public String word() {
-    return word;
-  }
-
-  @Override
-  public int red() {
-    return red;
-  }
-
-  @Override
-  public int green() {
-    return green;
-  }
-
-  @Override
-  public int blue() {
-    return blue;
+  public NamedColour colour() {
+    return colour;
   }
 
   /** Whether an object of this colour may be drawn on the background (never blue on blue). */

@@ -3,23 +3,30 @@ package dev.dti.toyworld;
 import java.util.Comparator;
 import java.util.List;
 
-/** A named colour of the toy world's palette, as 8-bit sRGB. */
+/** A named colour of the toy world's palettes (objects, backgrounds), as 8-bit sRGB. */
 public interface PaletteColour {
 
-  String word();
+  NamedColour colour();
 
-  int red();
+  default String word() {
+    return colour().word();
+  }
 
-  int green();
+  default int red() {
+    return colour().red();
+  }
 
-  int blue();
+  default int green() {
+    return colour().green();
+  }
+
+  default int blue() {
+    return colour().blue();
+  }
 
   /** Euclidean distance in 8-bit RGB space. */
   default double distanceTo(double r, double g, double b) {
-    double dr = red() - r;
-    double dg = green() - g;
-    double db = blue() - b;
-    return Math.sqrt(dr * dr + dg * dg + db * db);
+    return colour().distanceTo(r, g, b);
   }
 
   default double distanceTo(PaletteColour other) {

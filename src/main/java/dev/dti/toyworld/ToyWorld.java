@@ -55,7 +55,7 @@ public final class ToyWorld {
         }
       }
     }
-    return Images.toImage(rgb, n, n);
+    return RgbPlanes.toImage(rgb, n, n);
   }
 
   /**

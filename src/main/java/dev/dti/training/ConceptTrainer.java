@@ -160,7 +160,8 @@ public final class ConceptTrainer {
         learned.setRequiresGradient(true);
         try (GradientLock.Held held = gradientLock.acquire();
             GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          // e = m·v for DTI (m a native scalar, alive until backward: shared/DJL-NOTES.md).
+          // e = m·v for DTI; m is a native scalar that lives until backward (a Java-number mul
+          // would point the graph at a buffer DJL frees right after the op).
           NDArray embedding =
               dti ? learned.mul(manager.full(new Shape(), (float) m, DataType.FLOAT32)) : learned;
           Map<Integer, NDArray> injected = new HashMap<>();

@@ -129,6 +129,42 @@ class GenerationApiTest extends GenerationTestBase {
   }
 
   @Test
+  void theEulerSchedulerSamplesOtherPixelsAndThePngNamesIt() {
+    TestTenant tenant = newTenant();
+    learnedConcept(tenant, "<kettle>", 1, 9, 0.4);
+
+    Response euler =
+        generate(
+            tenant,
+            "{\"prompt\": \"a <kettle>\", \"steps\": 2, \"seed\": 3, \"scheduler\": \"euler\"}");
+    Response ddim = generate(tenant, "{\"prompt\": \"a <kettle>\", \"steps\": 2, \"seed\": 3}");
+
+    assertThat(euler.status()).isEqualTo(200);
+    assertThat(euler.json().get("state").asString()).isEqualTo("succeeded");
+    Map<String, String> text = PngText.read(imageBytes(tenant, euler, 0));
+    assertThat(text).containsEntry("scheduler", "euler");
+    assertThat(text.get("parameters")).contains("Steps: 2, Sampler: Euler, CFG scale: 7.5");
+    assertThat(PngText.read(imageBytes(tenant, ddim, 0)).get("parameters"))
+        .contains("Sampler: DDIM");
+    assertThat(pixels(imageBytes(tenant, euler, 0)))
+        .isNotEqualTo(pixels(imageBytes(tenant, ddim, 0)));
+  }
+
+  @Test
+  void anUnknownSchedulerIsA400ListingTheAcceptedNames() {
+    TestTenant tenant = newTenant();
+
+    Response response =
+        generate(tenant, "{\"prompt\": \"a red house\", \"steps\": 1, \"scheduler\": \"plms\"}");
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.contentType()).isEqualTo("application/problem+json");
+    assertThat(response.json().get("detail").asString())
+        .isEqualTo("scheduler: must be one of ddim, euler, got plms");
+    assertThat(count("generations", tenant)).isZero();
+  }
+
+  @Test
   void twoConceptsComposeInOnePrompt() {
     TestTenant tenant = newTenant();
     learnedConcept(tenant, "<rabbit>", 2, 4, 0.4);
@@ -190,7 +226,7 @@ class GenerationApiTest extends GenerationTestBase {
             tenant,
             """
             {"prompt": " ", "steps": 0, "guidanceScale": -1, "width": 30, "height": 512,
-             "numImages": 5, "scheduler": "euler", "eta": 2, "seed": -1}
+             "numImages": 5, "scheduler": "plms", "eta": 2, "seed": -1}
             """);
 
     assertThat(response.status()).isEqualTo(400);

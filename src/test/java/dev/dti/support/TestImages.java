@@ -1,14 +1,14 @@
 package dev.dti.support;
 
+import static dev.dti.generation.PngText.chunk;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 
@@ -58,17 +58,6 @@ public final class TestImages {
     chunk(out, "IDAT", Arrays.copyOf(compressed, length));
     chunk(out, "IEND", new byte[0]);
     return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(typeBytes);
-    out.writeBytes(data);
-    var crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   private static BufferedImage noise(int width, int height, int type) {

@@ -36,6 +36,17 @@ class OpenApiTest extends ApiTest {
   }
 
   @Test
+  void theSchedulerFieldListsDdimAndEulerWithDdimAsDefault() {
+    JsonNode schemas = api.get("/v3/api-docs", null).json().at("/components/schemas");
+
+    for (String request : new String[] {"GenerationRequest", "InterpolationRequest"}) {
+      JsonNode scheduler = schemas.at("/" + request + "/properties/scheduler");
+      assertThat(scheduler.at("/enum").toString()).as(request).isEqualTo("[\"ddim\",\"euler\"]");
+      assertThat(scheduler.at("/default").asString()).as(request).isEqualTo("ddim");
+    }
+  }
+
+  @Test
   void swaggerUiRedirectsToItsPage() {
     assertThat(api.get("/swagger-ui.html", null).status()).isIn(200, 302);
   }

@@ -14,7 +14,6 @@ final class CLIPAttention {
   private final Linear vProj;
   private final Linear outProj;
   private final NDArray scale;
-  private final NDArray unitScale;
 
   CLIPAttention(Parameters p, CLIPTextConfig config) {
     long width = config.hiddenSize();
@@ -24,15 +23,18 @@ final class CLIPAttention {
     this.vProj = new Linear(p.sub("v_proj"), width, width, true);
     this.outProj = new Linear(p.sub("out_proj"), width, width, true);
     this.scale = p.scalars().of(1.0 / Math.sqrt(config.headDim()));
-    this.unitScale = p.scalars().of(1f);
   }
 
   /** hidden [B, T, C]; causalMask [T, T] additive. */
   NDArray forward(NDArray hidden, NDArray causalMask) {
-    NDArray q = qProj.forward(hidden).mul(scale);
     NDArray attended =
         Attention.scaledDotProduct(
-            q, kProj.forward(hidden), vProj.forward(hidden), heads, unitScale, causalMask);
+            qProj.forward(hidden),
+            kProj.forward(hidden),
+            vProj.forward(hidden),
+            heads,
+            scale,
+            causalMask);
     return outProj.forward(attended);
   }
 }

@@ -1,10 +1,10 @@
 package dev.dti.diffusion.clip;
 
+import dev.dti.diffusion.io.ConfigJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The text encoder's {@code config.json}, with transformers' key names. Keys that do not change the
@@ -31,8 +31,6 @@ public record CLIPTextConfig(
   public static final CLIPTextConfig DEFAULTS =
       new CLIPTextConfig(49408, 512, 2048, 12, 8, 77, "quick_gelu", 1e-5, 49406, 49407, 1);
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   public CLIPTextConfig {
     if (hiddenSize % numAttentionHeads != 0) {
       throw new IllegalArgumentException(
@@ -48,27 +46,27 @@ public record CLIPTextConfig(
     if (!Files.isRegularFile(configJson)) {
       throw new IOException("Text encoder config " + configJson + " does not exist");
     }
-    return fromJson(JSON.readTree(Files.readString(configJson)));
+    return fromJson(ConfigJson.read(configJson));
   }
 
   public static CLIPTextConfig fromJson(JsonNode json) {
-    CLIPTextConfig d = DEFAULTS;
-    return new CLIPTextConfig(
-        intOr(json, "vocab_size", d.vocabSize),
-        intOr(json, "hidden_size", d.hiddenSize),
-        intOr(json, "intermediate_size", d.intermediateSize),
-        intOr(json, "num_hidden_layers", d.numHiddenLayers),
-        intOr(json, "num_attention_heads", d.numAttentionHeads),
-        intOr(json, "max_position_embeddings", d.maxPositionEmbeddings),
-        json.has("hidden_act") ? json.get("hidden_act").asString() : d.hiddenAct,
-        json.has("layer_norm_eps") ? json.get("layer_norm_eps").asDouble() : d.layerNormEps,
-        intOr(json, "bos_token_id", d.bosTokenId),
-        intOr(json, "eos_token_id", d.eosTokenId),
-        intOr(json, "pad_token_id", d.padTokenId));
+    return fromJson(ConfigJson.of(json));
   }
 
-  private static int intOr(JsonNode json, String key, int fallback) {
-    return json.has(key) && !json.get(key).isNull() ? json.get(key).asInt() : fallback;
+  private static CLIPTextConfig fromJson(ConfigJson c) {
+    CLIPTextConfig d = DEFAULTS;
+    return new CLIPTextConfig(
+        c.getInt("vocab_size", d.vocabSize),
+        c.getInt("hidden_size", d.hiddenSize),
+        c.getInt("intermediate_size", d.intermediateSize),
+        c.getInt("num_hidden_layers", d.numHiddenLayers),
+        c.getInt("num_attention_heads", d.numAttentionHeads),
+        c.getInt("max_position_embeddings", d.maxPositionEmbeddings),
+        c.getString("hidden_act", d.hiddenAct),
+        c.getDouble("layer_norm_eps", d.layerNormEps),
+        c.getInt("bos_token_id", d.bosTokenId),
+        c.getInt("eos_token_id", d.eosTokenId),
+        c.getInt("pad_token_id", d.padTokenId));
   }
 
   public int headDim() {

@@ -10,18 +10,18 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A diffusers/transformers {@code config.json} read key by key. A key that is absent or JSON {@code
- * null} yields the caller's default, as {@code from_config} does.
+ * A diffusers/transformers {@code config.json} read key by key: the one reader of the UNet, VAE,
+ * text encoder, scheduler and pipeline configs. A key that is absent or JSON {@code null} yields
+ * the caller's default, as {@code from_config} does; an int key holding anything but an integer is
+ * refused with a sentence naming it.
  */
 public final class ConfigJson {
 
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-  private final Path path;
   private final JsonNode root;
 
-  private ConfigJson(Path path, JsonNode root) {
-    this.path = path;
+  private ConfigJson(JsonNode root) {
     this.root = root;
   }
 
@@ -33,20 +33,43 @@ public final class ConfigJson {
     if (!root.isObject()) {
       throw new IOException(path + " does not hold a JSON object");
     }
-    return new ConfigJson(path, root);
+    return new ConfigJson(root);
   }
 
-  public Path path() {
-    return path;
+  /** A config given as JSON text (tests, benchmarks, configs written in code). */
+  public static ConfigJson parse(String json) {
+    return of(JSON.readTree(json));
   }
 
+  /** A config already parsed; {@code root} must be a JSON object. */
+  public static ConfigJson of(JsonNode root) {
+    if (!root.isObject()) {
+      throw new IllegalArgumentException("a config must be a JSON object, got " + root);
+    }
+    return new ConfigJson(root);
+  }
+
+  /** Whether {@code key} is present and not JSON {@code null}. */
   public boolean has(String key) {
     JsonNode node = root.get(key);
     return node != null && !node.isNull();
   }
 
+  /** Whether {@code key} is present as JSON {@code null} (diffusers' None). */
+  public boolean isNull(String key) {
+    JsonNode node = root.get(key);
+    return node != null && node.isNull();
+  }
+
   public int getInt(String key, int defaultValue) {
-    return has(key) ? root.get(key).asInt() : defaultValue;
+    if (!has(key)) {
+      return defaultValue;
+    }
+    JsonNode node = root.get(key);
+    if (!node.isIntegralNumber()) {
+      throw new IllegalArgumentException(key + " must be an integer, got " + node);
+    }
+    return node.asInt();
   }
 
   public double getDouble(String key, double defaultValue) {
@@ -80,8 +103,8 @@ public final class ConfigJson {
   }
 
   /**
-   * A nested value such as model_index.json's {@code "unet": ["diffusers",
-   * "UNet2DConditionModel"]}.
+   * The raw value of {@code key} (null when absent), such as model_index.json's {@code "unet":
+   * ["diffusers", "UNet2DConditionModel"]}.
    */
   public JsonNode node(String key) {
     return root.get(key);

@@ -24,8 +24,10 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>Only the JSON header is parsed up front; each tensor is mapped from disk when asked for and
  * copied once into native memory as float32 (F16 and BF16 are widened), so loading a multi-GB UNet
- * never holds more than one tensor in Java memory. DJL's own decoder reads the whole file into one
- * {@code byte[]} (see shared/DJL-NOTES.md), which this class exists to avoid.
+ * never holds more than one tensor in Java memory. DJL's own decoder ({@code NDList.decode}) reads
+ * the whole data section into one {@code byte[]}, so it cannot read files of 2 GiB or more and
+ * peaks at several times the file's size (a 384 MB file took 2.4 GB); this class exists to avoid
+ * that.
  */
 public final class SafetensorsFile implements AutoCloseable {
 

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>DJL's {@code x.mul(2f)} and friends wrap the Java number in a tensor over a direct buffer that
  * is freed right after the op, while the autograd graph still points at it: a GC between forward
- * and backward silently corrupts the gradient (shared/DJL-NOTES.md). Every constant on a path that
+ * and backward silently corrupts the gradient (values such as 1e-45 or 1e30, no error; seen with
+ * DJL 0.33 and 0.36, and in DJL's own L2Loss and Activation.swish). Every constant on a path that
  * gradients may flow through comes from here instead.
  */
 public final class Scalars {

@@ -1,11 +1,20 @@
 package dev.dti.diffusion.pipeline;
 
+import dev.dti.diffusion.scheduler.SchedulerType;
+
 /**
  * What a text-to-image call may vary besides the prompt. Sizes are in pixels and must be multiples
- * of the VAE scale factor; η = 0 gives deterministic DDIM, η > 0 adds seeded noise at each step.
+ * of the VAE scale factor; η is DDIM's (0 gives deterministic DDIM, η > 0 adds seeded noise at each
+ * step; Euler has no such term).
  */
 public record GenerationSettings(
-    int width, int height, int steps, double guidanceScale, double eta, long seed) {
+    int width,
+    int height,
+    int steps,
+    double guidanceScale,
+    double eta,
+    long seed,
+    SchedulerType scheduler) {
 
   public GenerationSettings {
     if (width <= 0 || height <= 0) {
@@ -17,5 +26,14 @@ public record GenerationSettings(
     if (eta < 0) {
       throw new IllegalArgumentException("eta must not be negative");
     }
+    if (scheduler == null) {
+      throw new IllegalArgumentException("scheduler must be given");
+    }
+  }
+
+  /** Settings that sample with DDIM. */
+  public GenerationSettings(
+      int width, int height, int steps, double guidanceScale, double eta, long seed) {
+    this(width, height, steps, guidanceScale, eta, seed, SchedulerType.DDIM);
   }
 }

@@ -10,7 +10,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A diffusers pipeline's {@code model_index.json}: which class each component folder holds. Only
  * the classes this service runs are accepted; the scheduler entry may name any diffusers scheduler,
- * since sampling rebuilds DDIM from its config (as {@code DDIMScheduler.from_config} does).
+ * since sampling rebuilds DDIM or Euler from its config (as {@code DDIMScheduler.from_config}
+ * does).
  */
 public record ModelIndex(String pipelineClass, Map<String, String> componentClasses) {
 

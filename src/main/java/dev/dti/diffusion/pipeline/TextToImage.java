@@ -8,20 +8,23 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dti.diffusion.nn.GaussianNoise;
-import dev.dti.diffusion.scheduler.DDIMScheduler;
+import dev.dti.diffusion.scheduler.Scheduler;
+import dev.dti.diffusion.scheduler.SchedulerConfig;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import java.awt.image.BufferedImage;
 import java.util.Map;
 
 /**
- * Text-to-image sampling as diffusers' StableDiffusionPipeline with a DDIM scheduler:
+ * Text-to-image sampling as diffusers' StableDiffusionPipeline, with the {@link Scheduler} the
+ * settings name (DDIM or Euler) built from the model's scheduler config:
  *
  * <pre>
- *   x_T ~ N(0, 1) from the seed
- *   for t in timesteps:  ε_u, ε_c = unet([x_t, x_t], t, [uncond, cond])      (one batch of 2)
+ *   x_T ~ N(0, 1) from the seed, times init_noise_sigma
+ *   for t in timesteps:  x_in = scale_model_input(x_t, t)
+ *                        ε_u, ε_c = unet([x_in, x_in], t, [uncond, cond])    (one batch of 2)
  *                        ε = ε_u + w·(ε_c − ε_u)                              (classifier-free guidance)
- *                        x_t = DDIM step(ε, t, x_t, η)
+ *                        x_t = scheduler step(ε, t, x_t)                      (DDIM: with η)
  *   image = vae.decode(x_0 / scaling_factor) / 2 + 0.5, clamped to [0, 1]
  * </pre>
  *
@@ -40,13 +43,7 @@ public final class TextToImage {
     try (NDManager manager = NDManager.newBaseManager()) {
       NDArray cond = PromptEncoder.encode(model, prompt, manager);
       NDArray uncond = PromptEncoder.encode(model, negativePrompt, manager);
-      return generate(
-          model.unet(),
-          model.vae(),
-          new DDIMScheduler(model.schedulerConfig()),
-          cond,
-          uncond,
-          settings);
+      return generate(model.unet(), model.vae(), model.schedulerConfig(), cond, uncond, settings);
     }
   }
 
@@ -65,7 +62,7 @@ public final class TextToImage {
       return generate(
           model.unet(),
           model.vae(),
-          new DDIMScheduler(model.schedulerConfig()),
+          model.schedulerConfig(),
           prompts.encode(prompt, manager),
           prompts.encode(negativePrompt, manager),
           settings);
@@ -74,12 +71,13 @@ public final class TextToImage {
 
   /**
    * Samples one image from prompt embeddings cond and uncond [1, T, cross_attention_dim], e.g. with
-   * learned token rows already injected.
+   * learned token rows already injected, with a new scheduler of {@code settings.scheduler()} built
+   * from {@code schedulerConfig}.
    */
   public static BufferedImage generate(
       UNet2DConditionModel unet,
       AutoencoderKL vae,
-      DDIMScheduler scheduler,
+      SchedulerConfig schedulerConfig,
       NDArray cond,
       NDArray uncond,
       GenerationSettings settings) {
@@ -101,7 +99,10 @@ public final class TextToImage {
               vae.config().latentChannels(),
               settings.height() / scale,
               settings.width() / scale);
+      Scheduler scheduler = settings.scheduler().create(schedulerConfig, settings.eta());
+      scheduler.setTimesteps(settings.steps());
       NDArray latents = noise.next(manager, latentShape);
+      latents = latents.mul(scalar(manager, scheduler.initNoiseSigma()));
       // diffusers skips the unconditional half when guidance_scale <= 1.
       boolean guided = settings.guidanceScale() > 1;
       NDArray textEmbeddings = cond;
@@ -110,20 +111,21 @@ public final class TextToImage {
         textEmbeddings.attach(manager); // freed with this call, not with the caller's embeddings
       }
       NDArray guidance = scalar(manager, settings.guidanceScale());
-      scheduler.setTimesteps(settings.steps());
-      for (int t : scheduler.timesteps()) {
+      NDArray timesteps = scheduler.timesteps(manager);
+      for (int i = 0; i < settings.steps(); i++) {
         try (NDScope scope = new NDScope()) {
+          NDArray t = timesteps.get(i); // a scalar: the UNet broadcasts it over the batch
+          NDArray modelInput = scheduler.scaleModelInput(latents, i);
           NDArray eps;
           if (guided) {
-            NDArray input = NDArrays.concat(new NDList(latents, latents), 0);
-            NDList halves =
-                unet.forward(input, manager.create(new long[] {t, t}), textEmbeddings).split(2, 0);
+            NDArray input = NDArrays.concat(new NDList(modelInput, modelInput), 0);
+            NDList halves = unet.forward(input, t, textEmbeddings).split(2, 0);
             NDArray uncondEps = halves.get(0);
             eps = uncondEps.add(halves.get(1).sub(uncondEps).mul(guidance));
           } else {
-            eps = unet.forward(latents, manager.create(new long[] {t}), textEmbeddings);
+            eps = unet.forward(modelInput, t, textEmbeddings);
           }
-          NDArray next = scheduler.step(eps, t, latents, settings.eta(), noise).prevSample();
+          NDArray next = scheduler.step(eps, i, latents, noise).prevSample();
           NDScope.unregister(next);
           latents.close();
           latents = next;

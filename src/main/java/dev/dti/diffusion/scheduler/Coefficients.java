@@ -6,7 +6,8 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Per-step scalars as native float32 tensors in the manager of the array they scale, so they are
- * freed with the caller's scope and never point at a Java buffer (shared/DJL-NOTES.md).
+ * freed with the caller's scope and never point at a Java buffer (a Java-number op such as {@code
+ * x.mul(0.5f)} makes a tensor over a direct buffer that DJL frees right after the op).
  */
 final class Coefficients {
 

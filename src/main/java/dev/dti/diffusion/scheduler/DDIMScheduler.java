@@ -3,7 +3,9 @@ package dev.dti.diffusion.scheduler;
 import static dev.dti.diffusion.scheduler.Coefficients.scalar;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.nn.GaussianNoise;
+import java.util.Arrays;
 
 /**
  * diffusers' {@code DDIMScheduler} (Song et al., Denoising Diffusion Implicit Models, eq. 12):
@@ -14,20 +16,33 @@ import dev.dti.diffusion.nn.GaussianNoise;
  *   x_prev   = √ᾱ_prev·x̂_0 + √(1−ᾱ_prev−σ_t²)·ε + σ_t·z,   z ~ N(0, 1)
  * </pre>
  *
- * with ᾱ_prev = final_alpha_cumprod when the previous timestep is below 0.
+ * with ᾱ_prev = final_alpha_cumprod when the previous timestep is below 0. Through {@link
+ * Scheduler} it steps with the η given at construction; the timestep-addressed {@code step} methods
+ * take η per call, as diffusers' {@code step(..., eta)} does.
  */
-public final class DDIMScheduler {
+public final class DDIMScheduler implements Scheduler {
 
   private final SchedulerConfig config;
   private final float[] alphasCumprod;
   private final float finalAlphaCumprod;
+  private final double eta;
   private int numInferenceSteps;
   private int[] timesteps;
 
+  /** A deterministic DDIM scheduler (η = 0). */
   public DDIMScheduler(SchedulerConfig config) {
+    this(config, 0);
+  }
+
+  /** A DDIM scheduler whose {@link Scheduler} steps use η = {@code eta} (≥ 0). */
+  public DDIMScheduler(SchedulerConfig config, double eta) {
+    if (!(eta >= 0)) {
+      throw new IllegalArgumentException("eta must not be negative");
+    }
     this.config = config;
     this.alphasCumprod = Betas.alphasCumprod(Betas.betas(config));
     this.finalAlphaCumprod = config.setAlphaToOne() ? 1f : alphasCumprod[0];
+    this.eta = eta;
   }
 
   public SchedulerConfig config() {
@@ -35,6 +50,7 @@ public final class DDIMScheduler {
   }
 
   /** σ of the initial noise: DDIM starts from N(0, 1). */
+  @Override
   public double initNoiseSigma() {
     return 1.0;
   }
@@ -44,7 +60,7 @@ public final class DDIMScheduler {
     return finalAlphaCumprod;
   }
 
-  /** Chooses the {@code steps} timesteps of sampling, highest first, by timestep_spacing. */
+  @Override
   public void setTimesteps(int steps) {
     double[] spaced = TimestepSpacing.timesteps(config, steps);
     int[] chosen = new int[steps];
@@ -58,6 +74,26 @@ public final class DDIMScheduler {
   public int[] timesteps() {
     requireTimesteps();
     return timesteps.clone();
+  }
+
+  @Override
+  public NDArray timesteps(NDManager manager) {
+    requireTimesteps();
+    return manager.create(Arrays.stream(timesteps).asLongStream().toArray());
+  }
+
+  /** DDIM feeds the sample to the model unscaled. */
+  @Override
+  public NDArray scaleModelInput(NDArray sample, int stepIndex) {
+    return sample;
+  }
+
+  /** The step from timesteps()[stepIndex] with this scheduler's η. */
+  @Override
+  public SchedulerOutput step(
+      NDArray modelOutput, int stepIndex, NDArray sample, GaussianNoise noise) {
+    requireTimesteps();
+    return step(modelOutput, timesteps[stepIndex], sample, eta, noise);
   }
 
   /** A deterministic step (η = 0). */

@@ -3,13 +3,15 @@ package dev.dti.diffusion.scheduler;
 import static dev.dti.diffusion.scheduler.Coefficients.scalar;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.dti.diffusion.nn.GaussianNoise;
 
 /**
  * diffusers' {@code EulerDiscreteScheduler} without churn (Karras et al. 2022, Algorithm 2 with γ =
  * 0): σ_t = √((1−ᾱ_t)/ᾱ_t), the model sees x/√(σ²+1), and each step is one Euler step of the
  * probability-flow ODE, x ← x + (x − x̂_0)/σ · (σ_next − σ).
  */
-public final class EulerDiscreteScheduler {
+public final class EulerDiscreteScheduler implements Scheduler {
 
   private final SchedulerConfig config;
 
@@ -34,6 +36,7 @@ public final class EulerDiscreteScheduler {
   }
 
   /** Timesteps (float, highest first) and their σ, linearly interpolated, followed by σ = 0. */
+  @Override
   public void setTimesteps(int steps) {
     double[] spaced = TimestepSpacing.timesteps(config, steps);
     float[] chosen = new float[steps];
@@ -61,12 +64,19 @@ public final class EulerDiscreteScheduler {
     return timesteps.clone();
   }
 
+  @Override
+  public NDArray timesteps(NDManager manager) {
+    requireTimesteps();
+    return manager.create(timesteps);
+  }
+
   public float[] sigmas() {
     requireTimesteps();
     return sigmas.clone();
   }
 
   /** σ of the initial noise: max σ, or √(max σ² + 1) for 'leading' spacing (as diffusers). */
+  @Override
   public double initNoiseSigma() {
     requireTimesteps();
     double max = 0;
@@ -77,6 +87,7 @@ public final class EulerDiscreteScheduler {
   }
 
   /** The model input at step {@code stepIndex}: x / √(σ² + 1). */
+  @Override
   public NDArray scaleModelInput(NDArray sample, int stepIndex) {
     requireTimesteps();
     double sigma = sigmas[stepIndex];
@@ -104,6 +115,13 @@ public final class EulerDiscreteScheduler {
     double dt = sigmas[stepIndex + 1] - sigma;
     NDArray prev = sample.add(derivative.mul(scalar(sample, dt)));
     return new SchedulerOutput(prev, predOriginal);
+  }
+
+  /** The same step; Euler without churn adds no noise, so {@code noise} is not read. */
+  @Override
+  public SchedulerOutput step(
+      NDArray modelOutput, int stepIndex, NDArray sample, GaussianNoise noise) {
+    return step(modelOutput, stepIndex, sample);
   }
 
   private void requireTimesteps() {

@@ -1,6 +1,7 @@
 package dev.dti.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
+import dev.dti.diffusion.nn.Attention;
 import dev.dti.diffusion.nn.LayerNorm;
 import dev.dti.diffusion.nn.Parameters;
 

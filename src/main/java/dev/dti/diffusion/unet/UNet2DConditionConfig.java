@@ -1,16 +1,13 @@
 package dev.dti.diffusion.unet;
 
+import dev.dti.diffusion.io.ConfigJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The part of diffusers' {@code UNet2DConditionModel} config.json that Stable Diffusion 1.x and 2.x
@@ -111,8 +108,6 @@ public record UNet2DConditionConfig(
     return keys;
   }
 
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
-
   public UNet2DConditionConfig {
     downBlockTypes = List.copyOf(downBlockTypes);
     upBlockTypes = List.copyOf(upBlockTypes);
@@ -184,65 +179,62 @@ public record UNet2DConditionConfig(
     return attentionHeadDim.get(downBlockIndex);
   }
 
-  /** Width of the sinusoidal timestep features (block_out_channels[0]). */
-  public int timestepChannels() {
-    return blockOutChannels.get(0);
-  }
-
   /** diffusers' time_embed_dim = block_out_channels[0] · 4 (time_embedding_dim unset). */
   public int timeEmbedDim() {
     return blockOutChannels.get(0) * 4;
   }
 
   public static UNet2DConditionConfig read(Path configJson) throws IOException {
-    return fromJson(Files.readString(configJson));
+    return fromJson(ConfigJson.read(configJson));
   }
 
   public static UNet2DConditionConfig fromJson(String json) {
-    return fromJson(JSON.readTree(json));
+    return fromJson(ConfigJson.parse(json));
   }
 
   public static UNet2DConditionConfig fromJson(JsonNode root) {
-    UNet2DConditionConfig d = DIFFUSERS_DEFAULTS;
-    checkSupported(root);
-    List<String> downTypes = strings(root, "down_block_types", d.downBlockTypes);
-    return new UNet2DConditionConfig(
-        root.has("sample_size") && !root.get("sample_size").isNull()
-            ? Integer.valueOf(intValue(root, "sample_size"))
-            : d.sampleSize,
-        integer(root, "in_channels", d.inChannels),
-        integer(root, "out_channels", d.outChannels),
-        bool(root, "flip_sin_to_cos", d.flipSinToCos),
-        integer(root, "freq_shift", d.freqShift),
-        downTypes,
-        text(root, "mid_block_type", d.midBlockType),
-        strings(root, "up_block_types", d.upBlockTypes),
-        integers(root, "block_out_channels", d.blockOutChannels),
-        integer(root, "layers_per_block", d.layersPerBlock),
-        integer(root, "downsample_padding", d.downsamplePadding),
-        number(root, "mid_block_scale_factor", d.midBlockScaleFactor),
-        text(root, "act_fn", d.actFn),
-        integer(root, "norm_num_groups", d.normNumGroups),
-        number(root, "norm_eps", d.normEps),
-        integer(root, "cross_attention_dim", d.crossAttentionDim),
-        integer(root, "transformer_layers_per_block", d.transformerLayersPerBlock),
-        perBlock(root, "attention_head_dim", downTypes.size(), d.attentionHeadDim.get(0)),
-        bool(root, "use_linear_projection", d.useLinearProjection),
-        bool(root, "upcast_attention", d.upcastAttention),
-        integer(root, "conv_in_kernel", d.convInKernel),
-        integer(root, "conv_out_kernel", d.convOutKernel));
+    return fromJson(ConfigJson.of(root));
   }
 
-  private static void checkSupported(JsonNode root) {
-    JsonNode heads = root.get("num_attention_heads");
-    if (heads != null && !heads.isNull()) {
+  private static UNet2DConditionConfig fromJson(ConfigJson c) {
+    UNet2DConditionConfig d = DIFFUSERS_DEFAULTS;
+    checkSupported(c);
+    List<String> downTypes = c.getStringList("down_block_types", d.downBlockTypes);
+    return new UNet2DConditionConfig(
+        c.has("sample_size") ? Integer.valueOf(c.getInt("sample_size", 0)) : d.sampleSize,
+        c.getInt("in_channels", d.inChannels),
+        c.getInt("out_channels", d.outChannels),
+        c.getBoolean("flip_sin_to_cos", d.flipSinToCos),
+        c.getInt("freq_shift", d.freqShift),
+        downTypes,
+        // null is diffusers' "no mid block", which the constructor refuses by name
+        c.isNull("mid_block_type") ? null : c.getString("mid_block_type", d.midBlockType),
+        c.getStringList("up_block_types", d.upBlockTypes),
+        c.getIntList("block_out_channels", d.blockOutChannels),
+        c.getInt("layers_per_block", d.layersPerBlock),
+        c.getInt("downsample_padding", d.downsamplePadding),
+        c.getDouble("mid_block_scale_factor", d.midBlockScaleFactor),
+        c.getString("act_fn", d.actFn),
+        c.getInt("norm_num_groups", d.normNumGroups),
+        c.getDouble("norm_eps", d.normEps),
+        c.getInt("cross_attention_dim", d.crossAttentionDim),
+        c.getInt("transformer_layers_per_block", d.transformerLayersPerBlock),
+        perBlock(c, "attention_head_dim", downTypes.size(), d.attentionHeadDim.get(0)),
+        c.getBoolean("use_linear_projection", d.useLinearProjection),
+        c.getBoolean("upcast_attention", d.upcastAttention),
+        c.getInt("conv_in_kernel", d.convInKernel),
+        c.getInt("conv_out_kernel", d.convOutKernel));
+  }
+
+  private static void checkSupported(ConfigJson c) {
+    if (c.has("num_attention_heads")) {
       // UNet2DConditionModel.__init__ raises the same: the name is reserved for a future fix.
       throw new IllegalArgumentException(
           "num_attention_heads must be null: diffusers' UNet2DConditionModel refuses it and reads"
               + " the number of heads from attention_head_dim (diffusers issue 2011)");
     }
     for (Map.Entry<String, Object> entry : UNSUPPORTED_UNLESS.entrySet()) {
-      JsonNode node = root.get(entry.getKey());
+      JsonNode node = c.node(entry.getKey());
       if (node != null && !matches(node, entry.getValue())) {
         throw new IllegalArgumentException(
             "unsupported UNet config "
@@ -272,67 +264,13 @@ public record UNet2DConditionConfig(
     return node.isString() && node.asString().equals(expected);
   }
 
-  private static JsonNode present(JsonNode root, String key) {
-    JsonNode node = root.get(key);
-    return node == null || node.isNull() ? null : node;
-  }
-
-  private static int intValue(JsonNode root, String key) {
-    JsonNode node = root.get(key);
-    require(node.isIntegralNumber(), key + " must be an integer, got " + node);
-    return node.asInt();
-  }
-
-  private static int integer(JsonNode root, String key, int fallback) {
-    return present(root, key) == null ? fallback : intValue(root, key);
-  }
-
-  private static double number(JsonNode root, String key, double fallback) {
-    JsonNode node = present(root, key);
-    return node == null ? fallback : node.asDouble();
-  }
-
-  private static boolean bool(JsonNode root, String key, boolean fallback) {
-    JsonNode node = present(root, key);
-    return node == null ? fallback : node.asBoolean();
-  }
-
-  private static String text(JsonNode root, String key, String fallback) {
-    JsonNode node = root.get(key);
-    if (node == null) {
-      return fallback;
-    }
-    return node.isNull() ? null : node.asString();
-  }
-
-  private static List<String> strings(JsonNode root, String key, List<String> fallback) {
-    JsonNode node = present(root, key);
-    if (node == null) {
-      return fallback;
-    }
-    List<String> values = new ArrayList<>();
-    node.forEach(v -> values.add(v.asString()));
-    return values;
-  }
-
-  private static List<Integer> integers(JsonNode root, String key, List<Integer> fallback) {
-    JsonNode node = present(root, key);
-    if (node == null) {
-      return fallback;
-    }
-    List<Integer> values = new ArrayList<>();
-    node.forEach(v -> values.add(v.asInt()));
-    return values;
-  }
-
   /** An int repeated per block, or a per-block list, as diffusers accepts for this key. */
-  private static List<Integer> perBlock(JsonNode root, String key, int blocks, int fallback) {
-    JsonNode node = present(root, key);
+  private static List<Integer> perBlock(ConfigJson c, String key, int blocks, int fallback) {
+    JsonNode node = c.node(key);
     if (node != null && node.isArray()) {
-      return integers(root, key, List.of());
+      return c.getIntList(key, List.of());
     }
-    int value = node == null ? fallback : intValue(root, key);
-    return Collections.nCopies(blocks, value);
+    return Collections.nCopies(blocks, c.getInt(key, fallback));
   }
 
   private static void require(boolean condition, String message) {

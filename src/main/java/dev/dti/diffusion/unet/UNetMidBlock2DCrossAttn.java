@@ -2,6 +2,7 @@ package dev.dti.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.ResnetBlock2D;
 
 /**
  * diffusers' {@code UNetMidBlock2DCrossAttn} with num_layers 1: resnet, transformer, resnet at the

@@ -2,6 +2,7 @@ package dev.dti.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.ResnetBlock2D;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.ResnetBlock2D;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,15 @@ final class DownEncoderBlock2D {
 
   DownEncoderBlock2D(Parameters p, int in, int out, int layers, int groups, boolean addDownsample) {
     for (int i = 0; i < layers; i++) {
-      resnets.add(new ResnetBlock2D(p.sub("resnets." + i), i == 0 ? in : out, out, groups));
+      resnets.add(
+          new ResnetBlock2D(
+              p.sub("resnets." + i),
+              i == 0 ? in : out,
+              out,
+              0,
+              groups,
+              AutoencoderKLConfig.NORM_EPS,
+              1));
     }
     downsampler =
         addDownsample ? new Conv2d(p.sub("downsamplers.0.conv"), out, out, 3, 2, 0) : null;

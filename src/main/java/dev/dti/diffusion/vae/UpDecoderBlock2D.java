@@ -3,6 +3,7 @@ package dev.dti.diffusion.vae;
 import ai.djl.ndarray.NDArray;
 import dev.dti.diffusion.nn.Conv2d;
 import dev.dti.diffusion.nn.Parameters;
+import dev.dti.diffusion.nn.ResnetBlock2D;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +18,15 @@ final class UpDecoderBlock2D {
 
   UpDecoderBlock2D(Parameters p, int in, int out, int layers, int groups, boolean addUpsample) {
     for (int i = 0; i < layers; i++) {
-      resnets.add(new ResnetBlock2D(p.sub("resnets." + i), i == 0 ? in : out, out, groups));
+      resnets.add(
+          new ResnetBlock2D(
+              p.sub("resnets." + i),
+              i == 0 ? in : out,
+              out,
+              0,
+              groups,
+              AutoencoderKLConfig.NORM_EPS,
+              1));
     }
     upsampler = addUpsample ? new Conv2d(p.sub("upsamplers.0.conv"), out, out, 3, 1, 1) : null;
   }

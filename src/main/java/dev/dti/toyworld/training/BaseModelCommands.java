@@ -44,11 +44,6 @@ public final class BaseModelCommands {
     this.out = out;
   }
 
-  /** Whether {@code command} is one of these; runs it. */
-  public static boolean handles(String command) {
-    return Set.of("train", "evaluate", "base-benchmark").contains(command);
-  }
-
   public void run(String command, String[] args) throws Exception {
     switch (command) {
       case "train" -> train(args);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.dti.diffusion.io.SafetensorsFile;
+import dev.dti.diffusion.nn.MapParameters;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import dev.dti.diffusion.vae.AutoencoderKLConfig;

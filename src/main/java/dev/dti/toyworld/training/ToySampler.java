@@ -6,7 +6,6 @@ import dev.dti.diffusion.clip.CLIPTextModel;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
-import dev.dti.diffusion.scheduler.DDIMScheduler;
 import dev.dti.diffusion.scheduler.SchedulerConfig;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
@@ -44,7 +43,7 @@ public interface ToySampler {
         NDArray uncond =
             textEncoder.forward(ToyData.tokens(manager, List.of(""))).lastHiddenState();
         return TextToImage.generate(
-            unet, vae, new DDIMScheduler(scheduler), cond, uncond, settings(seed, steps, guidance));
+            unet, vae, scheduler, cond, uncond, settings(seed, steps, guidance));
       }
     };
   }

@@ -19,8 +19,9 @@ import java.util.SplittableRandom;
 /**
  * One forward and backward pass of each training stage, on the batch {@link ToyData} defines for
  * (seed, step). Each runs in its own NDScope with one GradientCollector; every constant on the
- * gradient path is a native scalar from the model's {@code Scalars} (shared/DJL-NOTES.md). The
- * optimizer update happens after, outside the scope.
+ * gradient path is a native scalar from the model's {@code Scalars} (DJL's Java-number ops would
+ * leave the graph pointing at freed buffers). The optimizer update happens after, outside the
+ * scope.
  */
 public final class TrainingSteps {
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Agreement with transformers' CLIPTextModel on ../shared/golden/clip_text (tiny random weights,
+ * Agreement with transformers' CLIPTextModel on the golden folder clip_text (tiny random weights,
  * float32). The README there puts a correct port within 1e-5; 1e-4 is the hard limit.
  */
 class CLIPTextModelParityTest {

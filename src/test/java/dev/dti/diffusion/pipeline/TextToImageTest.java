@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
+import dev.dti.diffusion.scheduler.SchedulerType;
 import dev.dti.support.TinyModelFolder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -72,6 +73,17 @@ class TextToImageTest {
 
     assertThat(second).containsExactly(first);
     assertThat(deterministic).isNotEqualTo(first);
+  }
+
+  @Test
+  void eulerIsReproducibleForItsSeedAndSamplesOtherPixelsThanDdim() {
+    var euler = new GenerationSettings(16, 24, 3, 7.5, 0, 1234, SchedulerType.EULER);
+    int[] first = pixels(TextToImage.generate(model, "a photo of a cat", "", euler));
+    int[] second = pixels(TextToImage.generate(model, "a photo of a cat", "", euler));
+    int[] ddim = pixels(TextToImage.generate(model, "a photo of a cat", "", settings(1234)));
+
+    assertThat(second).containsExactly(first);
+    assertThat(ddim).isNotEqualTo(first);
   }
 
   @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Parity with diffusers 0.27.2 on the SD scheduler config (../shared/golden/schedulers). */
+/** Parity with diffusers 0.27.2 on the SD scheduler config (golden folder {@code schedulers}). */
 class SchedulersTest {
 
   private static final Path GOLDEN = Golden.dir("schedulers");

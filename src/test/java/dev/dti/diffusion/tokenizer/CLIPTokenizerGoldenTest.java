@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** All 43 cases of ../shared/golden/clip_tokenizer (openai simple_tokenizer + ftfy 6.1.1). */
+/** All 43 cases of the golden folder clip_tokenizer (openai simple_tokenizer + ftfy 6.1.1). */
 class CLIPTokenizerGoldenTest {
 
   /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.nn.Attention;
 import dev.dti.diffusion.nn.Init;
 import dev.dti.diffusion.nn.InitializedParameters;
 import dev.dti.diffusion.nn.Parameters;

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Parity with diffusers 0.27.2 on ../shared/golden/unet_sd15_tiny (see its README). */
+/** Parity with diffusers 0.27.2 on the golden folder unet_sd15_tiny (random weights). */
 class UNet2DConditionModelGoldenTest {
 
   private static final Path GOLDEN = Golden.dir("unet_sd15_tiny");

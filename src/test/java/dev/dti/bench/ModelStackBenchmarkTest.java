@@ -1,4 +1,4 @@
-package dev.dti.diffusion.bench;
+package dev.dti.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

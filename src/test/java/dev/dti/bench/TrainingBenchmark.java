@@ -1,4 +1,4 @@
-package dev.dti.training.bench;
+package dev.dti.bench;
 
 import ai.djl.ndarray.NDManager;
 import dev.dti.cli.BenchmarkMachine;
@@ -31,8 +31,8 @@ import org.springframework.boot.context.properties.bind.Binder;
  * its steps after the first (the first also encodes the reference latents).
  *
  * <p>Run: {@code ./mvnw -B -Pbench -Dbench=training process-test-classes} (see docs/benchmarks.md)
- * or {@code java … dev.dti.training.bench.TrainingBenchmark --model DIR [--fallback-model DIR]
- * [--rounds 3] [--steps 12] [--job-steps 400] [--doc docs/benchmarks.md]}.
+ * or {@code java … dev.dti.bench.TrainingBenchmark --model DIR [--fallback-model DIR] [--rounds 3]
+ * [--steps 12] [--job-steps 400] [--doc docs/benchmarks.md]}.
  */
 public final class TrainingBenchmark {
 
@@ -249,7 +249,7 @@ public final class TrainingBenchmark {
     List<String> lines = new ArrayList<>();
     lines.add(
         "Command: `./mvnw -B -Pbench -Dbench=training process-test-classes` (runs"
-            + " `dev.dti.training.bench.TrainingBenchmark --model models/toy-sd --fallback-model"
+            + " `dev.dti.bench.TrainingBenchmark --model models/toy-sd --fallback-model"
             + " target/bench/tiny-sd --doc docs/benchmarks.md`, which rewrites this section;"
             + " `-Dbench.model=DIR` measures another model folder; `-Dbench.rounds`, `-Dbench.steps`"
             + " and `-Dbench.jobSteps` shorten it).");

@@ -1,4 +1,4 @@
-package dev.dti.generation.bench;
+package dev.dti.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dti.cli.BenchmarkMachine;
 import dev.dti.cli.BenchmarksFile;
-import dev.dti.diffusion.bench.ModelStackBenchmark;
 import dev.dti.diffusion.nn.InitializedParameters;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.scheduler.DDIMScheduler;
@@ -38,8 +37,9 @@ import java.util.Map;
  *       batch-1 passes, and their ratio.
  * </ol>
  *
- * <p>Run: {@code ./mvnw -B -Pbench-generation process-classes} or {@code java … GenerationBenchmark
- * --model DIR [--images 4] [--steps 25] [--sd-steps 2] [--doc docs/benchmarks.md]}.
+ * <p>Run: {@code ./mvnw -B -Pbench-generation process-test-classes} or {@code java …
+ * GenerationBenchmark --model DIR [--images 4] [--steps 25] [--sd-steps 2] [--doc
+ * docs/benchmarks.md]}.
  */
 public final class GenerationBenchmark {
 
@@ -250,8 +250,8 @@ public final class GenerationBenchmark {
       Path model, String modelNote, List<String> rows, String loadBefore, String loadAfter) {
     return String.join(
         "\n",
-        "Command: `./mvnw -B -Pbench-generation process-classes` (runs"
-            + " `dev.dti.generation.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
+        "Command: `./mvnw -B -Pbench-generation process-test-classes` (runs"
+            + " `dev.dti.bench.GenerationBenchmark --doc docs/benchmarks.md`, which rewrites"
             + " this section).",
         "",
         "images/s: the whole path of a generation request without HTTP and database (per-request"

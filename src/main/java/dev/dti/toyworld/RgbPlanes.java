@@ -4,9 +4,9 @@ import java.awt.Image;
 import java.awt.image.BufferedImage;
 
 /** Conversions between images and planar float RGB in 8-bit units (0–255). */
-final class Images {
+final class RgbPlanes {
 
-  private Images() {}
+  private RgbPlanes() {}
 
   static BufferedImage toImage(float[][] rgb, int width, int height) {
     var image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

@@ -1,4 +1,4 @@
-package dev.dti.diffusion.bench;
+package dev.dti.bench;
 
 import dev.dti.diffusion.unet.UNet2DConditionConfig;
 import java.util.List;

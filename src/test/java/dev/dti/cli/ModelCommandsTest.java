@@ -1,4 +1,4 @@
-package dev.dti.diffusion.pipeline;
+package dev.dti.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,10 +1,9 @@
-package dev.dti.diffusion.pipeline;
+package dev.dti.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import dev.dti.cli.CommandGroup;
 import dev.dti.diffusion.clip.CLIPTextModel;
 import dev.dti.diffusion.clip.CLIPTextOutput;
 import dev.dti.diffusion.io.SafetensorsFile;

@@ -1,4 +1,4 @@
-package dev.dti.diffusion.bench;
+package dev.dti.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -31,8 +31,7 @@ import java.util.Map;
  *
  * <p>Run: {@code ./mvnw -B -Pbench process-test-classes} (see docs/benchmarks.md), or {@code java
  * --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true -cp <classpath>
- * dev.dti.diffusion.bench.ModelStackBenchmark [--repeats N] [--latent 64] [--doc
- * docs/benchmarks.md]}.
+ * dev.dti.bench.ModelStackBenchmark [--repeats N] [--latent 64] [--doc docs/benchmarks.md]}.
  */
 public final class ModelStackBenchmark {
 
@@ -207,7 +206,7 @@ public final class ModelStackBenchmark {
     return String.join(
         "\n",
         "Command: `./mvnw -B -Pbench process-test-classes` (runs"
-            + " `dev.dti.diffusion.bench.ModelStackBenchmark --repeats 3 --doc docs/benchmarks.md`,"
+            + " `dev.dti.bench.ModelStackBenchmark --repeats 3 --doc docs/benchmarks.md`,"
             + " which rewrites this section; `-Dbench.repeats=N` changes the repeats).",
         "",
         "The model work of one DTI step at Stable Diffusion 1.5 size, random weights"

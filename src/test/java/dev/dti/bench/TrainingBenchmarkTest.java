@@ -1,4 +1,4 @@
-package dev.dti.training.bench;
+package dev.dti.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
