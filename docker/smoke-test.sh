@@ -18,6 +18,8 @@
 # docker-compose.yml and the env file: podman-compose 1.0.x reads .env only beside the compose file
 # and lets it override the environment, so a developer's .env is never read or touched.
 set -Eeuo pipefail
+# Command substitutions ($(wait_for …)) stop at a failing command too, not only the script.
+shopt -s inherit_errexit
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
