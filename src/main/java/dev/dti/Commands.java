@@ -16,7 +16,9 @@ public final class Commands {
           new ToyWorldCommands(),
           new ModelCommands(),
           Cli.group("tenant", DtiApplication.class),
-          Cli.group("key", DtiApplication.class));
+          Cli.group("key", DtiApplication.class),
+          new EngineCommand(),
+          new HealthCheck());
 
   private Commands() {}
 
