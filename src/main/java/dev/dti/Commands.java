@@ -1,6 +1,8 @@
 package dev.dti;
 
 import dev.dti.cli.CommandGroup;
+import dev.dti.cli.EngineCommand;
+import dev.dti.cli.HealthCheck;
 import dev.dti.cli.ModelCommands;
 import dev.dti.security.Cli;
 import dev.dti.toyworld.ToyWorldCommands;
