@@ -1,10 +1,12 @@
 package dev.dti.generation;
 
 import dev.dti.blob.BlobStore.Blob;
-import dev.dti.generation.GenerationService.EmbeddingDownload;
+import dev.dti.generation.GenerationPlanner.Planned;
+import dev.dti.generation.GenerationReads.EmbeddingDownload;
 import dev.dti.generation.GenerationViews.GenerationView;
 import dev.dti.security.Tenant;
 import dev.dti.web.Idempotency;
+import dev.dti.web.Idempotency.Created;
 import dev.dti.web.RequestFingerprint;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -17,6 +19,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 import org.springframework.http.CacheControl;
 import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,11 +35,22 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "generation", description = "Text-to-image with learned concepts, and interpolations")
 class GenerationController {
 
-  private final GenerationService generations;
+  private final GenerationPlanner planner;
+  private final GenerationRendering rendering;
+  private final GenerationReads generations;
+  private final Idempotency idempotency;
   private final JsonMapper json;
 
-  GenerationController(GenerationService generations, JsonMapper json) {
+  GenerationController(
+      GenerationPlanner planner,
+      GenerationRendering rendering,
+      GenerationReads generations,
+      Idempotency idempotency,
+      JsonMapper json) {
+    this.planner = planner;
+    this.rendering = rendering;
     this.generations = generations;
+    this.idempotency = idempotency;
     this.json = json;
   }
 
@@ -68,9 +82,10 @@ class GenerationController {
           @RequestHeader(name = Idempotency.HEADER, required = false)
           String idempotencyKey,
       HttpServletRequest request) {
-    return generations.generate(
+    return create(
         tenant,
-        body,
+        planner.generation(tenant, body),
+        "/v1/generations/",
         idempotencyKey,
         RequestFingerprint.of(request, json.writeValueAsString(body)));
   }
@@ -101,9 +116,10 @@ class GenerationController {
       @RequestBody InterpolationRequest body,
       @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
       HttpServletRequest request) {
-    return generations.interpolate(
+    return create(
         tenant,
-        body,
+        planner.interpolation(tenant, body),
+        "/v1/interpolations/",
         idempotencyKey,
         RequestFingerprint.of(request, json.writeValueAsString(body)));
   }
@@ -152,5 +168,31 @@ class GenerationController {
         .eTag("\"" + blob.info().sha256() + "\"")
         .cacheControl(CacheControl.noCache().cachePrivate())
         .body(blob.bytes());
+  }
+
+  /**
+   * A small request renders now, outside any transaction: its key is reserved first and its answer
+   * stored after (200). A larger one is stored with its job in one transaction with its key (202).
+   */
+  private ResponseEntity<String> create(
+      Tenant tenant, Planned planned, String base, String idempotencyKey, String fingerprint) {
+    if (planned.synchronous()) {
+      return idempotency.executeReserved(
+          tenant.id(),
+          idempotencyKey,
+          fingerprint,
+          () -> {
+            UUID id = rendering.renderNow(tenant, planned);
+            return new Created(HttpStatus.OK, base + id, generations.view(tenant.id(), id));
+          });
+    }
+    return idempotency.execute(
+        tenant.id(),
+        idempotencyKey,
+        fingerprint,
+        () -> {
+          UUID id = rendering.enqueue(tenant, planned);
+          return new Created(HttpStatus.ACCEPTED, base + id, generations.view(tenant.id(), id));
+        });
   }
 }

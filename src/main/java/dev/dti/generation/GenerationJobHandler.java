@@ -1,7 +1,7 @@
 package dev.dti.generation;
 
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
-import dev.dti.generation.GenerationService.MissingGenerationException;
+import dev.dti.generation.GenerationRendering.MissingGenerationException;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
@@ -22,11 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class GenerationJobHandler implements JobHandler {
 
-  private final GenerationService generations;
+  private final GenerationRendering generations;
   private final ModelRegistry models;
   private final JsonMapper json;
 
-  GenerationJobHandler(GenerationService generations, ModelRegistry models, JsonMapper json) {
+  GenerationJobHandler(GenerationRendering generations, ModelRegistry models, JsonMapper json) {
     this.generations = generations;
     this.models = models;
     this.json = json;

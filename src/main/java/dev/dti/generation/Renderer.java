@@ -1,11 +1,11 @@
 package dev.dti.generation;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.dti.diffusion.pipeline.Conditioning;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.Images;
-import dev.dti.diffusion.pipeline.PromptEncoder;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.diffusion.pipeline.TextConditioning;
 import dev.dti.diffusion.pipeline.TextToImage;
 import dev.dti.diffusion.scheduler.SchedulerType;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
@@ -66,9 +66,9 @@ public final class Renderer {
     long seed = plan.seedOf(index);
     BufferedImage image;
     try (NDManager manager = NDManager.newBaseManager()) {
-      PromptEncoder prompts = PromptEncoder.withConcepts(model, tokens, manager);
-      NDArray cond = prompts.encode(plan.prompt(), manager);
-      NDArray uncond = prompts.encode(plan.negativePrompt(), manager);
+      TextConditioning prompts = model.textConditioning(tokens, manager);
+      Conditioning cond = prompts.encode(plan.prompt(), manager);
+      Conditioning uncond = prompts.encode(plan.negativePrompt(), manager);
       image =
           TextToImage.generate(
               model.unet(),

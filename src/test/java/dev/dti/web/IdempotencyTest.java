@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class IdempotencyTest extends ApiTest {
 
   @org.springframework.beans.factory.annotation.Autowired IdempotencyCleanup cleanup;
+  @org.springframework.beans.factory.annotation.Autowired Idempotency idempotency;
 
   @Test
   void repeatingAKeyWithTheSameRequestReplaysTheFirstResponseAndCreatesNothing() {
@@ -204,6 +205,98 @@ class IdempotencyTest extends ApiTest {
                 .query(Long.class)
                 .single())
         .isEqualTo(2);
+  }
+
+  @Test
+  void aReservedCreationRunsOutsideAnyTransactionAndASecondRequestMeanwhileIsToldToRetry()
+      throws Exception {
+    TestTenant tenant = newTenant();
+    var insideCreation = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var transactionActive = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+    CompletableFuture<org.springframework.http.ResponseEntity<String>> first =
+        CompletableFuture.supplyAsync(
+            () ->
+                idempotency.executeReserved(
+                    tenant.id(),
+                    "slow-render",
+                    "fingerprint",
+                    () -> {
+                      transactionActive.set(
+                          org.springframework.transaction.support.TransactionSynchronizationManager
+                              .isActualTransactionActive());
+                      insideCreation.countDown();
+                      awaitLatch(release);
+                      return new Idempotency.Created(
+                          org.springframework.http.HttpStatus.OK, "/v1/things/1", List.of(1));
+                    }));
+    assertThat(insideCreation.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    Throwable meanwhile =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                idempotency.executeReserved(
+                    tenant.id(),
+                    "slow-render",
+                    "fingerprint",
+                    () -> {
+                      throw new AssertionError("must not create twice");
+                    }));
+    release.countDown();
+    var answered = first.join();
+    var replayed =
+        idempotency.executeReserved(
+            tenant.id(),
+            "slow-render",
+            "fingerprint",
+            () -> {
+              throw new AssertionError("must not create twice");
+            });
+
+    assertThat(transactionActive).isFalse();
+    assertThat(meanwhile)
+        .isInstanceOf(ApiProblem.class)
+        .hasMessage(
+            "A request with the Idempotency-Key 'slow-render' is still being processed; retry it"
+                + " in a moment to get its answer.");
+    assertThat(((ApiProblem) meanwhile).status().value()).isEqualTo(409);
+    assertThat(answered.getStatusCode().value()).isEqualTo(200);
+    assertThat(replayed.getBody()).isEqualTo(answered.getBody()).isEqualTo("[1]");
+    assertThat(replayed.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+  }
+
+  @Test
+  void aReservedCreationThatFailsFreesItsKey() {
+    TestTenant tenant = newTenant();
+
+    Throwable failed =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                idempotency.executeReserved(
+                    tenant.id(),
+                    "fails-once",
+                    "fingerprint",
+                    () -> {
+                      throw ApiProblem.badRequest("no");
+                    }));
+    var retried =
+        idempotency.executeReserved(
+            tenant.id(),
+            "fails-once",
+            "fingerprint",
+            () -> new Idempotency.Created(org.springframework.http.HttpStatus.OK, null, "ok"));
+
+    assertThat(failed).isInstanceOf(ApiProblem.class);
+    assertThat(retried.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("false");
+  }
+
+  private static void awaitLatch(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Response create(TestTenant tenant, String token, String key) {

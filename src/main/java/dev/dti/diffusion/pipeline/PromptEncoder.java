@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A prompt → the UNet's conditioning [1, model_max_length, hidden]: token ids padded and truncated
- * to the tokenizer's length (as diffusers' encode_prompt), then the text encoder's last hidden
- * state. Learned concepts take part through {@link #withConcepts}.
+ * The {@link TextConditioning} of SD 1.x/2.x: token ids padded and truncated to the tokenizer's
+ * length (as diffusers' encode_prompt), then the text encoder's last hidden state [1,
+ * model_max_length, hidden]. Learned concepts take part through {@link #withConcepts}.
  */
-public final class PromptEncoder {
+public final class PromptEncoder implements TextConditioning {
 
   private final StableDiffusionModel model;
   private final CLIPTokenizer tokenizer;
@@ -26,9 +26,9 @@ public final class PromptEncoder {
     this.injected = injected;
   }
 
-  /** Encodes with the model's own vocabulary only. */
-  public static NDArray encode(StableDiffusionModel model, String prompt, NDManager manager) {
-    return new PromptEncoder(model, model.tokenizer(), Map.of()).encode(prompt, manager);
+  /** An encoder with the model's own vocabulary only. */
+  public static PromptEncoder of(StableDiffusionModel model) {
+    return new PromptEncoder(model, model.tokenizer(), Map.of());
   }
 
   /**
@@ -50,9 +50,10 @@ public final class PromptEncoder {
     return new PromptEncoder(model, tokenizer, injected);
   }
 
-  public NDArray encode(String prompt, NDManager manager) {
+  @Override
+  public Conditioning encode(String prompt, NDManager manager) {
     long[] ids = Arrays.stream(tokenizer.encodePadded(prompt)).asLongStream().toArray();
     NDArray inputIds = manager.create(ids).reshape(1, ids.length);
-    return model.textEncoder().forward(inputIds, injected).lastHiddenState();
+    return Conditioning.of(model.textEncoder().forward(inputIds, injected).lastHiddenState());
   }
 }

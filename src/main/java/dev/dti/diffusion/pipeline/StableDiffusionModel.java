@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Stable Diffusion model loaded from a diffusers folder:
@@ -86,5 +87,15 @@ public record StableDiffusionModel(
         ComponentFolder.weightFile(dir.resolve("text_encoder"), "model"),
         ComponentFolder.weightFile(dir.resolve("unet"), "diffusion_pytorch_model"),
         ComponentFolder.weightFile(dir.resolve("vae"), "diffusion_pytorch_model"));
+  }
+
+  /**
+   * The prompt encoding of this model with the given learned concept rows (token → rows, arrays in
+   * {@code manager}); the model's own vocabulary only when {@code conceptRows} is empty.
+   */
+  public TextConditioning textConditioning(Map<String, float[][]> conceptRows, NDManager manager) {
+    return conceptRows.isEmpty()
+        ? PromptEncoder.of(this)
+        : PromptEncoder.withConcepts(this, conceptRows, manager);
   }
 }

@@ -40,11 +40,7 @@ public final class TextToImage {
       String prompt,
       String negativePrompt,
       GenerationSettings settings) {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDArray cond = PromptEncoder.encode(model, prompt, manager);
-      NDArray uncond = PromptEncoder.encode(model, negativePrompt, manager);
-      return generate(model.unet(), model.vae(), model.schedulerConfig(), cond, uncond, settings);
-    }
+    return generate(model, Map.of(), prompt, negativePrompt, settings);
   }
 
   /**
@@ -58,7 +54,7 @@ public final class TextToImage {
       String negativePrompt,
       GenerationSettings settings) {
     try (NDManager manager = NDManager.newBaseManager()) {
-      PromptEncoder prompts = PromptEncoder.withConcepts(model, concepts, manager);
+      TextConditioning prompts = model.textConditioning(concepts, manager);
       return generate(
           model.unet(),
           model.vae(),
@@ -70,17 +66,21 @@ public final class TextToImage {
   }
 
   /**
-   * Samples one image from prompt embeddings cond and uncond [1, T, cross_attention_dim], e.g. with
-   * learned token rows already injected, with a new scheduler of {@code settings.scheduler()} built
-   * from {@code schedulerConfig}.
+   * Samples one image from the conditioning of the prompt and of the negative prompt (hidden states
+   * [1, T, cross_attention_dim], e.g. with learned token rows already injected), with a new
+   * scheduler of {@code settings.scheduler()} built from {@code schedulerConfig}.
    */
   public static BufferedImage generate(
       UNet2DConditionModel unet,
       AutoencoderKL vae,
       SchedulerConfig schedulerConfig,
-      NDArray cond,
-      NDArray uncond,
+      Conditioning cond,
+      Conditioning uncond,
       GenerationSettings settings) {
+    if (cond.hasAddedConditions()) {
+      throw new IllegalArgumentException(
+          "this UNet has no text_time addition embedding for pooled text embeddings and time ids");
+    }
     int scale = vae.config().scaleFactor();
     if (settings.width() % scale != 0 || settings.height() % scale != 0) {
       throw new IllegalArgumentException(
@@ -105,9 +105,9 @@ public final class TextToImage {
       latents = latents.mul(scalar(manager, scheduler.initNoiseSigma()));
       // diffusers skips the unconditional half when guidance_scale <= 1.
       boolean guided = settings.guidanceScale() > 1;
-      NDArray textEmbeddings = cond;
+      NDArray textEmbeddings = cond.hiddenStates();
       if (guided) {
-        textEmbeddings = NDArrays.concat(new NDList(uncond, cond), 0);
+        textEmbeddings = Conditioning.batch(uncond, cond).hiddenStates();
         textEmbeddings.attach(manager); // freed with this call, not with the caller's embeddings
       }
       NDArray guidance = scalar(manager, settings.guidanceScale());

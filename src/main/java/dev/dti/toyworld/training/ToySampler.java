@@ -3,6 +3,7 @@ package dev.dti.toyworld.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.clip.CLIPTextModel;
+import dev.dti.diffusion.pipeline.Conditioning;
 import dev.dti.diffusion.pipeline.GenerationSettings;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
@@ -43,7 +44,12 @@ public interface ToySampler {
         NDArray uncond =
             textEncoder.forward(ToyData.tokens(manager, List.of(""))).lastHiddenState();
         return TextToImage.generate(
-            unet, vae, scheduler, cond, uncond, settings(seed, steps, guidance));
+            unet,
+            vae,
+            scheduler,
+            Conditioning.of(cond),
+            Conditioning.of(uncond),
+            settings(seed, steps, guidance));
       }
     };
   }
