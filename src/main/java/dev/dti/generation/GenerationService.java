@@ -231,15 +231,11 @@ public class GenerationService {
           UUID id = UUID.randomUUID();
           String planJson = json.writeValueAsString(plan);
           if (synchronous) {
-            List<RenderedImage> images;
-            try (GenerationThreads.Permit permit = threads.acquire(tenant.id())) {
-              Renderer renderer =
-                  new Renderer(model, models.properties().name(), plan, conceptRows, interpolated);
-              images =
-                  threads.call(
-                      () ->
-                          IntStream.range(0, plan.numImages()).mapToObj(renderer::render).toList());
-            }
+            Renderer renderer =
+                new Renderer(model, models.properties().name(), plan, conceptRows, interpolated);
+            List<RenderedImage> images =
+                threads.call(
+                    () -> IntStream.range(0, plan.numImages()).mapToObj(renderer::render).toList());
             generations.insert(
                 id, tenant.id(), plan.kind(), planJson, model.id(), null, properties.retention());
             storeEmbeddings(id, interpolated);
