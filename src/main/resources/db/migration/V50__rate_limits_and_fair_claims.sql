@@ -23,7 +23,8 @@ CREATE TABLE tenant_limits (
 );
 
 -- The fair claim (job.JobRepository.claimNext): the tenants with runnable jobs and their oldest one
--- come from this index without reading the table, and so does each tenant's oldest runnable job.
+-- come from this index (INCLUDE makes the filter on kind and run_after index-only), and so does each
+-- tenant's oldest runnable job.
 CREATE INDEX jobs_queued_by_tenant ON jobs (tenant_id, created_at, id) INCLUDE (kind, run_after)
     WHERE state = 'queued';
 -- ... and each tenant's count of running jobs.
