@@ -15,7 +15,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     become generation jobs
  * @param syncThreads dedicated platform threads for synchronous generations
  * @param syncQueue synchronous generations that may wait for a thread; beyond that: 429
- * @param maxConcurrentPerTenant synchronous generations one tenant may run or wait for at once
  * @param retryAfter the {@code Retry-After} of a 429
  * @param defaultSteps sampling steps when the request gives none
  * @param maxSteps largest {@code steps}
@@ -32,7 +31,6 @@ public record GenerationProperties(
     @DefaultValue("100") double syncBudget,
     @DefaultValue("2") int syncThreads,
     @DefaultValue("8") int syncQueue,
-    @DefaultValue("2") int maxConcurrentPerTenant,
     @DefaultValue("5s") Duration retryAfter,
     @DefaultValue("25") int defaultSteps,
     @DefaultValue("150") int maxSteps,
@@ -43,10 +41,9 @@ public record GenerationProperties(
     @DefaultValue("16") int maxInterpolationPoints) {
 
   public GenerationProperties {
-    if (syncThreads < 1 || syncQueue < 0 || maxConcurrentPerTenant < 1) {
+    if (syncThreads < 1 || syncQueue < 0) {
       throw new IllegalArgumentException(
-          "dti.generation.sync-threads and max-concurrent-per-tenant must be at least 1,"
-              + " sync-queue at least 0");
+          "dti.generation.sync-threads must be at least 1, sync-queue at least 0");
     }
     if (retention.isNegative() || retention.isZero()) {
       throw new IllegalArgumentException("dti.generation.retention must be positive");

@@ -72,19 +72,16 @@ class GenerationRendering {
    */
   UUID renderNow(Tenant tenant, Planned planned) {
     GenerationPlan plan = planned.plan();
-    List<RenderedImage> images;
-    try (GenerationThreads.Permit permit = threads.acquire(tenant.id())) {
-      Renderer renderer =
-          new Renderer(
-              planned.model(),
-              models.properties().name(),
-              plan,
-              planned.conceptRows(),
-              planned.interpolated());
-      images =
-          threads.call(
-              () -> IntStream.range(0, plan.numImages()).mapToObj(renderer::render).toList());
-    }
+    Renderer renderer =
+        new Renderer(
+            planned.model(),
+            models.properties().name(),
+            plan,
+            planned.conceptRows(),
+            planned.interpolated());
+    List<RenderedImage> images =
+        threads.call(
+            () -> IntStream.range(0, plan.numImages()).mapToObj(renderer::render).toList());
     UUID id = UUID.randomUUID();
     transaction.executeWithoutResult(
         status -> {

@@ -2,38 +2,27 @@ package dev.dti.generation;
 
 import dev.dti.web.ApiProblem;
 import jakarta.annotation.PreDestroy;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 
 /**
  * The dedicated platform threads that run synchronous generations ({@code dti-generate-0}, …),
  * never the request's (virtual) thread: a JNI call pins its carrier, and libtorch keeps per-thread
- * state. A bounded queue and a per-tenant limit keep one tenant from filling it; both answer 429
- * with {@code Retry-After}.
+ * state. A bounded queue keeps requests from piling up (429 with {@code Retry-After} beyond it);
+ * what one tenant may ask for is its {@code generation} rate limit (security.RateLimitFilter).
  */
 @Component
 public class GenerationThreads {
 
-  /** A tenant's slot; closing it frees the slot (closing twice frees it once). */
-  public interface Permit extends AutoCloseable {
-    @Override
-    void close();
-  }
-
   private final GenerationProperties properties;
   private final ThreadPoolExecutor pool;
-  private final Map<UUID, Integer> running = new ConcurrentHashMap<>();
 
   public GenerationThreads(GenerationProperties properties) {
     this.properties = properties;
@@ -49,41 +38,6 @@ public class GenerationThreads {
                 : new ArrayBlockingQueue<>(properties.syncQueue()),
             Thread.ofPlatform().name("dti-generate-", 0).daemon(true).factory(),
             new ThreadPoolExecutor.AbortPolicy());
-  }
-
-  /**
-   * Takes one of the tenant's {@code max-concurrent-per-tenant} slots.
-   *
-   * @throws ApiProblem 429 when the tenant already uses all of them
-   */
-  public Permit acquire(UUID tenantId) {
-    int limit = properties.maxConcurrentPerTenant();
-    boolean[] granted = {false};
-    running.compute(
-        tenantId,
-        (id, count) -> {
-          int current = count == null ? 0 : count;
-          if (current >= limit) {
-            return count;
-          }
-          granted[0] = true;
-          return current + 1;
-        });
-    if (!granted[0]) {
-      throw ApiProblem.tooManyRequests(
-          "This tenant already runs "
-              + limit
-              + " synchronous generation"
-              + (limit == 1 ? "" : "s")
-              + ", the most allowed at once; retry when one has finished.",
-          properties.retryAfter());
-    }
-    var released = new AtomicBoolean();
-    return () -> {
-      if (released.compareAndSet(false, true)) {
-        running.computeIfPresent(tenantId, (id, count) -> count <= 1 ? null : count - 1);
-      }
-    };
   }
 
   /**

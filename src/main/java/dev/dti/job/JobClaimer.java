@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Takes the next job off the queue for one worker: only kinds this process has handlers for, only
- * jobs whose {@code run_after} has come, oldest first (the SQL is {@link JobRepository#claimNext}).
+ * jobs whose {@code run_after} has come; the tenant with the fewest running jobs first, and its
+ * oldest job (the SQL is {@link JobRepository#claimNext}).
  */
 public final class JobClaimer {
 

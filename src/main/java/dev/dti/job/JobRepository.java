@@ -287,10 +287,19 @@ public class JobRepository {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Claims the oldest runnable job of one of {@code kinds} for {@code owner}: it becomes running,
-   * its attempt is counted and a lease of {@code lease} starts. {@code SKIP LOCKED} lets any number
-   * of workers, in any number of processes, claim at once without waiting on or double-claiming the
-   * same row.
+   * Claims a runnable job of one of {@code kinds} for {@code owner}, sharing the workers fairly
+   * between tenants: the tenant with the fewest running jobs goes first (ties: the tenant whose
+   * runnable job has waited longest), and within the tenant its oldest runnable job. So a tenant
+   * that queued 500 jobs gets one worker after another only while nobody else waits; every other
+   * tenant's next job goes between them (round-robin). The job becomes running, its attempt is
+   * counted and a lease of {@code lease} starts.
+   *
+   * <p>{@code waiting} lists the tenants in that order (materialized, so it is computed once); the
+   * nested loop of the {@code LATERAL} join reads it in that order and stops at the first tenant
+   * whose oldest job it can lock. {@code SKIP LOCKED} there lets any number of workers, in any
+   * number of processes, claim at once without waiting on or double-claiming a row: a row another
+   * claimer holds is skipped for that tenant's next one, and a row another claimer already made
+   * running no longer matches {@code state = 'queued'} when it is locked.
    */
   public Optional<Job> claimNext(Collection<String> kinds, String owner, Duration lease) {
     return transition(
@@ -305,11 +314,27 @@ public class JobRepository {
               eta_seconds = NULL,
               updated_at = now()
             WHERE id = (
-              SELECT id FROM jobs
-              WHERE state = 'queued' AND run_after <= now() AND kind IN (:kinds)
-              ORDER BY created_at, id
-              LIMIT 1
-              FOR UPDATE SKIP LOCKED)
+              WITH waiting AS MATERIALIZED (
+                SELECT queued.tenant_id
+                FROM jobs queued
+                WHERE queued.state = 'queued' AND queued.run_after <= now() AND queued.kind IN (:kinds)
+                GROUP BY queued.tenant_id
+                ORDER BY
+                  (SELECT count(*) FROM jobs running
+                   WHERE running.tenant_id = queued.tenant_id AND running.state = 'running'),
+                  min(queued.created_at),
+                  queued.tenant_id)
+              SELECT next.id
+              FROM waiting
+              CROSS JOIN LATERAL (
+                SELECT candidate.id FROM jobs candidate
+                WHERE candidate.tenant_id = waiting.tenant_id
+                  AND candidate.state = 'queued' AND candidate.run_after <= now()
+                  AND candidate.kind IN (:kinds)
+                ORDER BY candidate.created_at, candidate.id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED) next
+              LIMIT 1)
             RETURNING *
             """)
         .param("owner", owner)
@@ -317,6 +342,19 @@ public class JobRepository {
         .param("kinds", List.copyOf(kinds))
         .query(ROW_MAPPER)
         .optional();
+  }
+
+  /** The tenant's jobs of {@code kind} that have not finished: queued or running. */
+  public long countUnfinished(UUID tenantId, String kind) {
+    return jdbc.sql(
+            """
+            SELECT count(*) FROM jobs
+            WHERE tenant_id = :tenantId AND kind = :kind AND state IN ('queued', 'running')
+            """)
+        .param("tenantId", tenantId)
+        .param("kind", kind)
+        .query(Long.class)
+        .single();
   }
 
   /**

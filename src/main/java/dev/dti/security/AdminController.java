@@ -1,5 +1,6 @@
 package dev.dti.security;
 
+import dev.dti.security.TenantLimitsService.LimitsView;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.security.TenantRecords.TenantView;
 import dev.dti.web.Idempotency;
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -29,10 +31,12 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Tenant and key administration; authorized by the admin key ({@code DTI_ADMIN_KEY}). */
+/** Tenant, key and limit administration; authorized by the admin key ({@code DTI_ADMIN_KEY}). */
 @RestController
 @RequestMapping("/v1/admin")
-@Tag(name = "admin", description = "Tenants and API keys; needs the admin key as bearer token")
+@Tag(
+    name = "admin",
+    description = "Tenants, API keys and per-tenant limits; needs the admin key as bearer token")
 class AdminController {
 
   record CreateTenantRequest(@Schema(example = "acme") String name) {}
@@ -40,11 +44,14 @@ class AdminController {
   record CreateKeyRequest(@Schema(example = "ci pipeline") String label) {}
 
   private final TenantService tenants;
+  private final TenantLimitsService limits;
   private final Idempotency idempotency;
   private final JsonMapper json;
 
-  AdminController(TenantService tenants, Idempotency idempotency, JsonMapper json) {
+  AdminController(
+      TenantService tenants, TenantLimitsService limits, Idempotency idempotency, JsonMapper json) {
     this.tenants = tenants;
+    this.limits = limits;
     this.idempotency = idempotency;
     this.json = json;
   }
@@ -102,6 +109,21 @@ class AdminController {
                 HttpStatus.CREATED,
                 null,
                 tenants.createKey(tenantId, request == null ? null : request.label())));
+  }
+
+  @GetMapping("/tenants/{tenantId}/limits")
+  @Operation(summary = "A tenant's rate limits and cap: its overrides and the limits in force")
+  LimitsView limits(@PathVariable UUID tenantId) {
+    return limits.view(tenantId);
+  }
+
+  @PutMapping("/tenants/{tenantId}/limits")
+  @Operation(
+      summary =
+          "Replace a tenant's overrides of the configured limits (null or absent: the default);"
+              + " in force from the tenant's next request")
+  LimitsView replaceLimits(@PathVariable UUID tenantId, @RequestBody LimitOverrides overrides) {
+    return limits.replace(tenantId, overrides);
   }
 
   @DeleteMapping("/keys/{keyId}")

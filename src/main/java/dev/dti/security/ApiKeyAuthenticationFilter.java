@@ -5,13 +5,12 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UrlPathHelper;
@@ -24,7 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /v1/} (health, metrics, OpenAPI) is public.
  */
 @Component
+@Order(ApiKeyAuthenticationFilter.ORDER)
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
+
+  /** Late among the servlet filters, and before {@link RateLimitFilter}, which needs the tenant. */
+  static final int ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
   /** Request attribute holding the authenticated {@link Tenant}. */
   public static final String TENANT_ATTRIBUTE =
@@ -100,13 +103,6 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
   private void reject(HttpServletResponse response, HttpStatus status, String detail)
       throws IOException {
-    Map<String, Object> problem = new LinkedHashMap<>();
-    problem.put("type", "about:blank");
-    problem.put("title", status.getReasonPhrase());
-    problem.put("status", status.value());
-    problem.put("detail", detail);
-    response.setStatus(status.value());
-    response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    json.writeValue(response.getOutputStream(), problem);
+    ProblemResponses.write(json, response, status, detail, null);
   }
 }

@@ -1,8 +1,11 @@
 package dev.dti.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.dti.blob.BlobStore;
+import dev.dti.security.LimitOverrides;
+import dev.dti.security.TenantLimitsService;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.ApiTest.TestTenant;
 import dev.dti.support.TestImages;
@@ -21,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 
 class GenerationApiTest extends GenerationTestBase {
 
-  @Autowired GenerationThreads threads;
+  @Autowired TenantLimitsService limits;
   @Autowired GeneratedImageCleaner cleaner;
   @Autowired GenerationRepository repository;
   @Autowired BlobStore blobs;
@@ -252,20 +255,28 @@ class GenerationApiTest extends GenerationTestBase {
   }
 
   @Test
-  void aTenantOverItsConcurrencyLimitGetsA429WithRetryAfter() {
+  void aTenantOverItsGenerationRateLimitGetsA429WithRetryAfterAndIsServedAgainLater() {
     TestTenant tenant = newTenant();
+    limits.replace(
+        tenant.id(), new LimitOverrides(null, null, 1, 2, null, null, null)); // 1 per 2 s
 
-    Response response;
-    try (GenerationThreads.Permit busy = threads.acquire(tenant.id())) {
-      response = generate(tenant, "{\"prompt\": \"a cat\", \"steps\": 1}");
-    }
-    Response afterwards = generate(tenant, "{\"prompt\": \"a cat\", \"steps\": 1}");
+    Response first = generate(tenant, "{\"prompt\": \"a cat\", \"steps\": 1}");
+    Response tooSoon = generate(tenant, "{\"prompt\": \"a cat\", \"steps\": 1}");
 
-    assertThat(response.status()).isEqualTo(429);
-    assertThat(response.header("Retry-After")).isEqualTo("5");
-    assertThat(response.contentType()).isEqualTo("application/problem+json");
-    assertThat(afterwards.status()).isEqualTo(200);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(tooSoon.status()).isEqualTo(429);
+    assertThat(tooSoon.header("Retry-After")).isIn("1", "2");
+    assertThat(tooSoon.contentType()).isEqualTo("application/problem+json");
+    assertThat(tooSoon.json().get("detail").asString())
+        .startsWith(
+            "This tenant may make at most 1 generation request (generations and interpolations)"
+                + " per 2 seconds; try again in ");
     assertThat(count("generations", tenant)).isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> generate(tenant, "{\"prompt\": \"a cat\", \"steps\": 1}").status() == 200);
+    assertThat(count("generations", tenant)).isEqualTo(2);
   }
 
   @Test

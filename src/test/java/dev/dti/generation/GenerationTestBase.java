@@ -29,8 +29,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * One Spring context for every generation test (not {@code ApiTest}'s, which has no model): the
  * tiny random-weight model (CLIP width 32, resolution 32×32, sizes in steps of 8), a synchronous
- * budget of 8 UNet evaluations, one synchronous generation per tenant at a time, and a fast worker
- * poll for the asynchronous ones. Concepts and their embeddings are inserted directly as fixtures.
+ * budget of 8 UNet evaluations and a fast worker poll for the asynchronous ones. Concepts and their
+ * embeddings are inserted directly as fixtures.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 abstract class GenerationTestBase {
@@ -63,7 +63,6 @@ abstract class GenerationTestBase {
     registry.add("spring.datasource.password", () -> TestDatabase.get().password());
     registry.add("dti.model.dir", () -> tinyModel().toString());
     registry.add("dti.generation.sync-budget", () -> SYNC_BUDGET);
-    registry.add("dti.generation.max-concurrent-per-tenant", () -> 1);
     registry.add("dti.generation.retention", () -> "2h");
     registry.add("dti.worker.poll-interval", () -> "100ms");
   }

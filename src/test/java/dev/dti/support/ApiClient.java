@@ -76,6 +76,13 @@ public final class ApiClient {
         idempotencyKey);
   }
 
+  public Response putJson(String path, String apiKey, String json) {
+    return send(
+        request(path, apiKey)
+            .header("Content-Type", "application/json")
+            .PUT(BodyPublishers.ofString(json)));
+  }
+
   public Response postMultipart(String path, String apiKey, Multipart form, String... headers) {
     return postRaw(path, apiKey, form.contentType(), form.bytes(), headers);
   }
