@@ -63,61 +63,230 @@ public final class BaseModelTrainer {
       long sessionSteps,
       DataType stateType) {
 
-    /** The run that trains models/toy-sd. */
+    /** The run that trains models/toy-sd: {@link Builder}'s defaults, with this seed and budget. */
     public static Settings defaults(long seed, double seconds) {
-      return new Settings(
-          ToyModelArchitecture.BASE,
-          seed,
-          16,
-          64,
-          1e-3,
-          1e-3,
-          50,
-          500,
-          0.01,
-          0.999,
-          250,
-          96,
-          0.95,
-          3000,
-          Long.MAX_VALUE,
-          2000,
-          64,
-          1000,
-          96,
-          50,
-          300,
-          seconds,
-          Long.MAX_VALUE,
-          DataType.FLOAT32);
+      return builder().seed(seed).seconds(seconds).build();
+    }
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.architecture = architecture;
+      b.seed = seed;
+      b.vaeBatch = vaeBatch;
+      b.diffusionBatch = diffusionBatch;
+      b.vaeLearningRate = vaeLearningRate;
+      b.diffusionLearningRate = diffusionLearningRate;
+      b.vaeWarmupSteps = vaeWarmupSteps;
+      b.warmupSteps = warmupSteps;
+      b.weightDecay = weightDecay;
+      b.emaDecay = emaDecay;
+      b.vaeGateEvery = vaeGateEvery;
+      b.vaeGatePictures = vaeGatePictures;
+      b.vaeGate = vaeGate;
+      b.maxVaeSteps = maxVaeSteps;
+      b.maxDiffusionSteps = maxDiffusionSteps;
+      b.evaluateEvery = evaluateEvery;
+      b.evaluatePictures = evaluatePictures;
+      b.compositionEvaluateEvery = compositionEvaluateEvery;
+      b.compositionEvaluatePictures = compositionEvaluatePictures;
+      b.logEvery = logEvery;
+      b.checkpointSeconds = checkpointSeconds;
+      b.seconds = seconds;
+      b.sessionSteps = sessionSteps;
+      b.stateType = stateType;
+      return b;
     }
 
     public Settings with(ToyModelArchitecture newArchitecture, DataType newStateType) {
-      return new Settings(
-          newArchitecture,
-          seed,
-          vaeBatch,
-          diffusionBatch,
-          vaeLearningRate,
-          diffusionLearningRate,
-          vaeWarmupSteps,
-          warmupSteps,
-          weightDecay,
-          emaDecay,
-          vaeGateEvery,
-          vaeGatePictures,
-          vaeGate,
-          maxVaeSteps,
-          maxDiffusionSteps,
-          evaluateEvery,
-          evaluatePictures,
-          compositionEvaluateEvery,
-          compositionEvaluatePictures,
-          logEvery,
-          checkpointSeconds,
-          seconds,
-          sessionSteps,
-          newStateType);
+      return toBuilder().architecture(newArchitecture).stateType(newStateType).build();
+    }
+
+    /**
+     * Named construction of {@link Settings}. Each default is the value of the run that trained the
+     * committed models/toy-sd (seed 0, 1.6 CPU-hours; docs/toyworld.md describes the stages).
+     */
+    public static final class Builder {
+      private ToyModelArchitecture architecture = ToyModelArchitecture.BASE;
+      private long seed = 0;
+      private int vaeBatch = 16;
+      private int diffusionBatch = 64;
+      private double vaeLearningRate = 1e-3;
+      private double diffusionLearningRate = 1e-3;
+      private int vaeWarmupSteps = 50;
+      private int warmupSteps = 500;
+      private double weightDecay = 0.01;
+      private double emaDecay = 0.999;
+      private int vaeGateEvery = 250;
+      private int vaeGatePictures = 96;
+      private double vaeGate = 0.95;
+      private long maxVaeSteps = 3000;
+      private long maxDiffusionSteps = Long.MAX_VALUE;
+      private int evaluateEvery = 2000;
+      private int evaluatePictures = 64;
+      private int compositionEvaluateEvery = 1000;
+      private int compositionEvaluatePictures = 96;
+      private int logEvery = 50;
+      private double checkpointSeconds = 300;
+
+      /** The six CPU-hours the toy model's training may take on 2 cores; it stopped at 1.6. */
+      private double seconds = 6 * 3600;
+
+      private long sessionSteps = Long.MAX_VALUE;
+      private DataType stateType = DataType.FLOAT32;
+
+      private Builder() {}
+
+      public Builder architecture(ToyModelArchitecture value) {
+        this.architecture = value;
+        return this;
+      }
+
+      public Builder seed(long value) {
+        this.seed = value;
+        return this;
+      }
+
+      public Builder vaeBatch(int value) {
+        this.vaeBatch = value;
+        return this;
+      }
+
+      public Builder diffusionBatch(int value) {
+        this.diffusionBatch = value;
+        return this;
+      }
+
+      public Builder vaeLearningRate(double value) {
+        this.vaeLearningRate = value;
+        return this;
+      }
+
+      public Builder diffusionLearningRate(double value) {
+        this.diffusionLearningRate = value;
+        return this;
+      }
+
+      public Builder vaeWarmupSteps(int value) {
+        this.vaeWarmupSteps = value;
+        return this;
+      }
+
+      public Builder warmupSteps(int value) {
+        this.warmupSteps = value;
+        return this;
+      }
+
+      public Builder weightDecay(double value) {
+        this.weightDecay = value;
+        return this;
+      }
+
+      public Builder emaDecay(double value) {
+        this.emaDecay = value;
+        return this;
+      }
+
+      public Builder vaeGateEvery(int value) {
+        this.vaeGateEvery = value;
+        return this;
+      }
+
+      public Builder vaeGatePictures(int value) {
+        this.vaeGatePictures = value;
+        return this;
+      }
+
+      public Builder vaeGate(double value) {
+        this.vaeGate = value;
+        return this;
+      }
+
+      public Builder maxVaeSteps(long value) {
+        this.maxVaeSteps = value;
+        return this;
+      }
+
+      public Builder maxDiffusionSteps(long value) {
+        this.maxDiffusionSteps = value;
+        return this;
+      }
+
+      public Builder evaluateEvery(int value) {
+        this.evaluateEvery = value;
+        return this;
+      }
+
+      public Builder evaluatePictures(int value) {
+        this.evaluatePictures = value;
+        return this;
+      }
+
+      public Builder compositionEvaluateEvery(int value) {
+        this.compositionEvaluateEvery = value;
+        return this;
+      }
+
+      public Builder compositionEvaluatePictures(int value) {
+        this.compositionEvaluatePictures = value;
+        return this;
+      }
+
+      public Builder logEvery(int value) {
+        this.logEvery = value;
+        return this;
+      }
+
+      public Builder checkpointSeconds(double value) {
+        this.checkpointSeconds = value;
+        return this;
+      }
+
+      public Builder seconds(double value) {
+        this.seconds = value;
+        return this;
+      }
+
+      public Builder sessionSteps(long value) {
+        this.sessionSteps = value;
+        return this;
+      }
+
+      public Builder stateType(DataType value) {
+        this.stateType = value;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(
+            architecture,
+            seed,
+            vaeBatch,
+            diffusionBatch,
+            vaeLearningRate,
+            diffusionLearningRate,
+            vaeWarmupSteps,
+            warmupSteps,
+            weightDecay,
+            emaDecay,
+            vaeGateEvery,
+            vaeGatePictures,
+            vaeGate,
+            maxVaeSteps,
+            maxDiffusionSteps,
+            evaluateEvery,
+            evaluatePictures,
+            compositionEvaluateEvery,
+            compositionEvaluatePictures,
+            logEvery,
+            checkpointSeconds,
+            seconds,
+            sessionSteps,
+            stateType);
+      }
     }
   }
 
@@ -293,16 +462,10 @@ public final class BaseModelTrainer {
       double scalingFactor = measureScalingFactor();
       note(String.format(Locale.ROOT, "vae done; latent scaling factor %.5f", scalingFactor));
       state =
-          new TrainingState(
-              state.architecture(),
-              state.seed(),
-              TrainingState.DIFFUSION,
-              state.vaeSteps(),
-              0,
-              0,
-              scalingFactor,
-              state.trainingSeconds(),
-              state.log());
+          state
+              .withStage(TrainingState.DIFFUSION)
+              .withSteps(state.vaeSteps(), 0, 0)
+              .withScalingFactor(scalingFactor);
       optimizer = null;
       saved = Map.of();
       save(state.vaeSteps(), 0);
@@ -448,29 +611,12 @@ public final class BaseModelTrainer {
     }
 
     private TrainingState withSteps(long vaeSteps, long diffusionSteps) {
-      return new TrainingState(
-          state.architecture(),
-          state.seed(),
-          state.stage(),
-          vaeSteps,
-          diffusionSteps,
-          average == null ? state.emaUpdates() : average.updates(),
-          state.scalingFactor(),
-          state.trainingSeconds(),
-          state.log());
+      return state.withSteps(
+          vaeSteps, diffusionSteps, average == null ? state.emaUpdates() : average.updates());
     }
 
     private TrainingState withStage(String stage) {
-      return new TrainingState(
-          state.architecture(),
-          state.seed(),
-          stage,
-          state.vaeSteps(),
-          state.diffusionSteps(),
-          state.emaUpdates(),
-          state.scalingFactor(),
-          state.trainingSeconds(),
-          state.log());
+      return state.withStage(stage);
     }
 
     private void note(String line) {
@@ -481,17 +627,7 @@ public final class BaseModelTrainer {
 
     private void save(long vaeSteps, long diffusionSteps) throws IOException {
       state = withSteps(vaeSteps, diffusionSteps);
-      TrainingState toSave =
-          new TrainingState(
-              state.architecture(),
-              state.seed(),
-              state.stage(),
-              state.vaeSteps(),
-              state.diffusionSteps(),
-              state.emaUpdates(),
-              state.scalingFactor(),
-              secondsBefore + elapsed(),
-              state.log());
+      TrainingState toSave = state.withTrainingSeconds(secondsBefore + elapsed());
       // A finished run keeps its state.json (steps, log) but not the optimizer moments and raw
       // UNet weights a resume would need: 17 MB of the committed folder's 33.
       boolean resumable = !state.stage().equals(TrainingState.DONE);

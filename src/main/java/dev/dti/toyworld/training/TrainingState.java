@@ -68,4 +68,56 @@ public record TrainingState(
         trainingSeconds,
         lines);
   }
+
+  public TrainingState withStage(String newStage) {
+    return new TrainingState(
+        architecture,
+        seed,
+        newStage,
+        vaeSteps,
+        diffusionSteps,
+        emaUpdates,
+        scalingFactor,
+        trainingSeconds,
+        log);
+  }
+
+  public TrainingState withSteps(long newVaeSteps, long newDiffusionSteps, long newEmaUpdates) {
+    return new TrainingState(
+        architecture,
+        seed,
+        stage,
+        newVaeSteps,
+        newDiffusionSteps,
+        newEmaUpdates,
+        scalingFactor,
+        trainingSeconds,
+        log);
+  }
+
+  public TrainingState withScalingFactor(double newScalingFactor) {
+    return new TrainingState(
+        architecture,
+        seed,
+        stage,
+        vaeSteps,
+        diffusionSteps,
+        emaUpdates,
+        newScalingFactor,
+        trainingSeconds,
+        log);
+  }
+
+  public TrainingState withTrainingSeconds(double newTrainingSeconds) {
+    return new TrainingState(
+        architecture,
+        seed,
+        stage,
+        vaeSteps,
+        diffusionSteps,
+        emaUpdates,
+        scalingFactor,
+        newTrainingSeconds,
+        log);
+  }
 }

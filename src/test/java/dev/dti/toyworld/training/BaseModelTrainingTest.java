@@ -38,31 +38,32 @@ class BaseModelTrainingTest {
           ToyModelArchitecture.SCHEDULER);
 
   static BaseModelTrainer.Settings tinySettings(long sessionSteps) {
-    return new BaseModelTrainer.Settings(
-        TINY,
-        3,
-        4,
-        4,
-        1e-3,
-        1e-3,
-        2,
-        3,
-        0.01,
-        0.9,
-        3,
-        6,
-        1.01,
-        6,
-        6,
-        3,
-        3,
-        3,
-        3,
-        2,
-        1e9,
-        1e9,
-        sessionSteps,
-        DataType.FLOAT32);
+    return BaseModelTrainer.Settings.builder()
+        .architecture(TINY)
+        .seed(3)
+        .vaeBatch(4)
+        .diffusionBatch(4)
+        .vaeLearningRate(1e-3)
+        .diffusionLearningRate(1e-3)
+        .vaeWarmupSteps(2)
+        .warmupSteps(3)
+        .weightDecay(0.01)
+        .emaDecay(0.9)
+        .vaeGateEvery(3)
+        .vaeGatePictures(6)
+        .vaeGate(1.01)
+        .maxVaeSteps(6)
+        .maxDiffusionSteps(6)
+        .evaluateEvery(3)
+        .evaluatePictures(3)
+        .compositionEvaluateEvery(3)
+        .compositionEvaluatePictures(3)
+        .logEvery(2)
+        .checkpointSeconds(1e9)
+        .seconds(1e9)
+        .sessionSteps(sessionSteps)
+        .stateType(DataType.FLOAT32)
+        .build();
   }
 
   @Test
