@@ -5,16 +5,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Limits of concept image uploads. They also configure the servlet multipart parser (see {@link
- * UploadConfiguration}), so there is one place to change them.
+ * Limits of concept image uploads, and the one list of their defaults. They also configure the
+ * servlet multipart parser (see {@link UploadConfiguration}), so there is one place to change them.
  *
  * @param maxImageBytes largest accepted image file ({@code DTI_MAX_IMAGE_BYTES})
  * @param maxTotalBytes largest sum of the image files of one request ({@code DTI_MAX_UPLOAD_BYTES})
  * @param maxPixelsPerSide largest accepted width or height, checked in the image header before
- *     decoding ({@code DTI_MAX_IMAGE_PIXELS})
+ *     decoding, against decompression bombs ({@code DTI_MAX_IMAGE_PIXELS})
+ * @param maxStoredSide longest side of the stored image; larger uploads are downscaled to it
+ *     ({@code DTI_UPLOAD_MAX_STORED_SIDE})
+ * @param maxMetadataBytes an upload may carry this many bytes that are not pixel data, or {@code
+ *     maxMetadataPercent} of its size if that is more ({@code DTI_UPLOAD_MAX_METADATA_BYTES})
+ * @param maxMetadataPercent see {@code maxMetadataBytes} ({@code DTI_UPLOAD_MAX_METADATA_PERCENT})
  */
 @ConfigurationProperties("dti.upload")
 public record UploadProperties(
     @DefaultValue("10MB") DataSize maxImageBytes,
     @DefaultValue("60MB") DataSize maxTotalBytes,
-    @DefaultValue("4096") int maxPixelsPerSide) {}
+    @DefaultValue("4096") int maxPixelsPerSide,
+    @DefaultValue("2048") int maxStoredSide,
+    @DefaultValue("256KB") DataSize maxMetadataBytes,
+    @DefaultValue("25") int maxMetadataPercent) {}
