@@ -120,9 +120,8 @@ final class ImageInspector {
   }
 
   /**
-   * The pixels as 8-bit sRGB ints, with alpha when the image has any: one layout for orientation,
-   * scaling and encoding, whatever the upload's bit depth, palette or colour space (a JPEG's
-   * embedded ICC profile is applied here, then dropped).
+   * The pixels as 8-bit RGB ints, with alpha when the image has any: one layout for orientation,
+   * scaling and encoding, whatever the upload's bit depth or palette.
    */
   private static BufferedImage intPixels(BufferedImage image) {
     int type =

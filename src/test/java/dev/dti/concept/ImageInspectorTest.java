@@ -74,6 +74,14 @@ class ImageInspectorTest {
   }
 
   @Test
+  void theSameUploadGivesTheSameStoredBytes() throws Exception {
+    byte[] jpeg = PhotoFixtures.cameraJpeg(60, 40, 6);
+
+    assertThat(ImageInspector.inspect(jpeg, DEFAULTS).png())
+        .isEqualTo(ImageInspector.inspect(jpeg.clone(), DEFAULTS).png());
+  }
+
+  @Test
   void pngTextChunksAndEXifAreDroppedAndEXifOrientationApplies() throws Exception {
     byte[] png = PhotoFixtures.png(PhotoFixtures.marked(60, 40));
     byte[] tagged =
