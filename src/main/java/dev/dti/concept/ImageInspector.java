@@ -1,11 +1,10 @@
 package dev.dti.concept;
 
+import dev.dti.diffusion.pipeline.Images;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -65,7 +64,7 @@ final class ImageInspector {
     BufferedImage upright =
         ExifOrientation.apply(intPixels(decoded), ExifOrientation.read(container.exif()));
     BufferedImage stored = ImageDownscaler.fitLongSide(upright, limits.maxStoredSide());
-    return new Inspected(stored.getWidth(), stored.getHeight(), png(stored));
+    return new Inspected(stored.getWidth(), stored.getHeight(), Images.png(stored));
   }
 
   private static BufferedImage decode(byte[] bytes, String format, int maxPixelsPerSide)
@@ -137,17 +136,5 @@ final class ImageInspector {
       g.dispose();
     }
     return converted;
-  }
-
-  private static byte[] png(BufferedImage image) {
-    var out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, "png", out)) {
-        throw new IllegalStateException("ImageIO has no PNG writer");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 }

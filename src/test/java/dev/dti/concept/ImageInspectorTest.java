@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dti.concept.PhotoFixtures.Corner;
+import dev.dti.diffusion.pipeline.Images;
 import dev.dti.support.TestImages;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
@@ -83,7 +84,7 @@ class ImageInspectorTest {
 
   @Test
   void pngTextChunksAndEXifAreDroppedAndEXifOrientationApplies() throws Exception {
-    byte[] png = PhotoFixtures.png(PhotoFixtures.marked(60, 40));
+    byte[] png = Images.png(PhotoFixtures.marked(60, 40));
     byte[] tagged =
         PhotoFixtures.withChunkAfterIhdr(
             PhotoFixtures.withChunkAfterIhdr(png, "eXIf", PhotoFixtures.exif(3)),
@@ -135,7 +136,7 @@ class ImageInspectorTest {
   @Test
   void anImageOverTheStoredSideIsDownscaledToItKeepingTheAspectRatio() throws Exception {
     var limits = limits(Map.of("dti.upload.max-stored-side", "256"));
-    byte[] large = PhotoFixtures.png(PhotoFixtures.marked(1000, 500));
+    byte[] large = Images.png(PhotoFixtures.marked(1000, 500));
 
     ImageInspector.Inspected stored = ImageInspector.inspect(large, limits);
 
@@ -200,6 +201,22 @@ class ImageInspectorTest {
     assertThatThrownBy(() -> ImageInspector.inspect(trailing, DEFAULTS))
         .isInstanceOf(ImageInspector.Refused.class)
         .hasMessageContaining("bytes of metadata");
+  }
+
+  @Test
+  void aProgressiveJpegIsWalkedScanByScan() throws Exception {
+    byte[] progressive = PhotoFixtures.progressiveJpeg(PhotoFixtures.marked(64, 48));
+    int scans = 0;
+    for (int i = 0; i + 1 < progressive.length; i++) {
+      scans += (progressive[i] & 0xFF) == 0xFF && (progressive[i + 1] & 0xFF) == 0xDA ? 1 : 0;
+    }
+    assertThat(scans).as("SOS markers").isGreaterThan(1);
+
+    assertThat(ImageContainer.scan(progressive).metadataBytes()).as("APP0 JFIF").isEqualTo(18);
+    assertThat(
+            PhotoFixtures.markerCorner(
+                PhotoFixtures.decode(ImageInspector.inspect(progressive, DEFAULTS).png())))
+        .isEqualTo(TOP_LEFT);
   }
 
   @Test

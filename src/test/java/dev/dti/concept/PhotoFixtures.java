@@ -1,5 +1,6 @@
 package dev.dti.concept;
 
+import dev.dti.support.TestImages;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
@@ -109,18 +109,17 @@ final class PhotoFixtures {
     }
   }
 
-  static byte[] png(BufferedImage image) {
-    var out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(image, "png", out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
-  }
-
   /** A baseline JPEG at quality 0.95, as ImageIO writes it (SOI, APP0 JFIF, …). */
   static byte[] jpeg(BufferedImage image) {
+    return jpeg(image, false);
+  }
+
+  /** A progressive JPEG: several scans, with Huffman tables between them. */
+  static byte[] progressiveJpeg(BufferedImage image) {
+    return jpeg(image, true);
+  }
+
+  private static byte[] jpeg(BufferedImage image, boolean progressive) {
     ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
     var out = new ByteArrayOutputStream();
     try (var stream = ImageIO.createImageOutputStream(out)) {
@@ -128,6 +127,9 @@ final class PhotoFixtures {
       ImageWriteParam param = writer.getDefaultWriteParam();
       param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
       param.setCompressionQuality(0.95f);
+      if (progressive) {
+        param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      }
       writer.write(null, new IIOImage(image, null, null), param);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -206,7 +208,7 @@ final class PhotoFixtures {
     int afterIhdr = 8 + 12 + 13;
     var out = new ByteArrayOutputStream();
     out.write(png, 0, afterIhdr);
-    chunk(out, type, data);
+    TestImages.chunk(out, type, data);
     out.write(png, afterIhdr, png.length - afterIhdr);
     return out.toByteArray();
   }
@@ -255,17 +257,6 @@ final class PhotoFixtures {
       return true;
     }
     return false;
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(typeBytes);
-    out.writeBytes(data);
-    var crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   private static void entry(ByteBuffer tiff, int tag, int type, int count, int offset) {

@@ -60,7 +60,8 @@ public final class TestImages {
     return out.toByteArray();
   }
 
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+  /** Writes one PNG chunk: length, type, data and the CRC of type and data. */
+  public static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
     byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
     out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
     out.writeBytes(typeBytes);
