@@ -46,7 +46,8 @@ final class ImageInspector {
     ImageContainer container = ImageContainer.scan(bytes);
     long allowedMetadata =
         Math.max(
-            limits.maxMetadataBytes().toBytes(), bytes.length * limits.maxMetadataPercent() / 100);
+            limits.maxMetadataBytes().toBytes(),
+            (long) bytes.length * limits.maxMetadataPercent() / 100);
     if (container.metadataBytes() > allowedMetadata) {
       throw new Refused(
           "carries "

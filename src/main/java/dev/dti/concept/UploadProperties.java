@@ -1,8 +1,11 @@
 package dev.dti.concept;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Limits of concept image uploads, and the one list of their defaults. They also configure the
@@ -19,10 +22,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxMetadataPercent see {@code maxMetadataBytes} ({@code DTI_UPLOAD_MAX_METADATA_PERCENT})
  */
 @ConfigurationProperties("dti.upload")
+@Validated
 public record UploadProperties(
     @DefaultValue("10MB") DataSize maxImageBytes,
     @DefaultValue("60MB") DataSize maxTotalBytes,
-    @DefaultValue("4096") int maxPixelsPerSide,
-    @DefaultValue("2048") int maxStoredSide,
+    @DefaultValue("4096") @Min(1) int maxPixelsPerSide,
+    @DefaultValue("2048") @Min(1) int maxStoredSide,
     @DefaultValue("256KB") DataSize maxMetadataBytes,
-    @DefaultValue("25") int maxMetadataPercent) {}
+    @DefaultValue("25") @Min(0) @Max(100) int maxMetadataPercent) {}
