@@ -130,8 +130,7 @@ class ConceptController {
   @ApiResponse(
       responseCode = "200",
       content = {
-        @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary")),
-        @Content(mediaType = "image/jpeg", schema = @Schema(type = "string", format = "binary"))
+        @Content(mediaType = "image/png", schema = @Schema(type = "string", format = "binary"))
       })
   ResponseEntity<byte[]> image(Tenant tenant, @PathVariable UUID id, @PathVariable int position) {
     Blob blob = concepts.image(tenant, id, position);

@@ -204,7 +204,7 @@ class ConceptRequestValidator {
     return errors;
   }
 
-  /** Each image's header, then a full decode (see {@link ImageInspector}). */
+  /** Each image checked and turned into the PNG that is stored (see {@link ImageInspector}). */
   private List<NewConcept.Image> inspectImages(
       List<MultipartFile> files, List<String> captions, List<FieldProblem> errors) {
     List<NewConcept.Image> images = new ArrayList<>();
@@ -212,19 +212,18 @@ class ConceptRequestValidator {
       MultipartFile file = files.get(i);
       byte[] bytes = bytesOf(file);
       try {
-        ImageInspector.Inspected inspected =
-            ImageInspector.inspect(bytes, upload.maxPixelsPerSide());
+        ImageInspector.Inspected inspected = ImageInspector.inspect(bytes, upload);
         String caption =
             captions == null || captions.size() != files.size() ? null : text(captions.get(i));
         images.add(
             new NewConcept.Image(
                 i,
                 file.getOriginalFilename(),
-                inspected.contentType(),
+                ImageInspector.Inspected.CONTENT_TYPE,
                 inspected.width(),
                 inspected.height(),
                 caption == null || caption.isBlank() ? null : caption.strip(),
-                bytes));
+                inspected.png()));
       } catch (ImageInspector.Refused refused) {
         errors.add(new FieldProblem(imageField(i, file), refused.getMessage()));
       }

@@ -16,8 +16,10 @@ public record CreateConceptForm(
             arraySchema =
                 @Schema(
                     description =
-                        "The training images, PNG or JPEG (detected from the bytes, not the file"
-                            + " name)"),
+                        "The training images, PNG, JPEG or WebP (detected from the bytes, not"
+                            + " the file name); each is turned upright by its EXIF orientation,"
+                            + " downscaled to dti.upload.max-stored-side and stored as a PNG"
+                            + " without metadata"),
             minItems = MIN_IMAGES,
             maxItems = MAX_IMAGES,
             schema = @Schema(type = "string", format = "binary"))

@@ -8,6 +8,7 @@ import dev.dti.support.Multipart;
 import dev.dti.support.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,30 @@ class ConceptValidationTest extends ApiTest {
             form(1, Map.of()).image("fake.png", "hello".getBytes(StandardCharsets.UTF_8)),
             400,
             "images[1] (fake.png)"),
+        invalid(
+            "PNG whose IDAT fails its CRC",
+            form(1, Map.of()).image("crc.png", PhotoFixtures.withDamagedIdat(PNG)),
+            400,
+            "images[1] (crc.png)"),
+        invalid(
+            "PNG with 280 KiB of tEXt around 64×64 pixels",
+            form(1, Map.of())
+                .image(
+                    "chatty.png",
+                    PhotoFixtures.withChunkAfterIhdr(
+                        TestImages.png(64, 64), "tEXt", PhotoFixtures.text("Comment", 280 * 1024))),
+            400,
+            "images[1] (chatty.png)"),
+        invalid(
+            "truncated WebP",
+            form(1, Map.of())
+                .file(
+                    "images",
+                    "cut.webp",
+                    "image/webp",
+                    Arrays.copyOf(PhotoFixtures.WEBP_LOSSY, 100)),
+            400,
+            "images[1] (cut.webp)"),
         invalid(
             "empty file",
             form(1, Map.of()).image("empty.png", new byte[0]),
