@@ -364,6 +364,11 @@ public class GenerationService {
     return view(row);
   }
 
+  /** The generation or interpolation as the API shows it; empty when there is none (expired). */
+  public java.util.Optional<GenerationView> find(UUID tenantId, UUID id) {
+    return generations.find(tenantId, id).map(this::view);
+  }
+
   private GenerationView view(UUID tenantId, UUID id) {
     return view(generations.find(tenantId, id).orElseThrow());
   }
