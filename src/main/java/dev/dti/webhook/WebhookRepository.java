@@ -88,10 +88,11 @@ class WebhookRepository {
   private static final RowMapper<AttemptRow> ATTEMPT =
       (rs, n) -> {
         int status = rs.getInt("status_code");
+        Integer statusCode = rs.wasNull() ? null : status;
         return new AttemptRow(
             rs.getLong("id"),
             rs.getString("message_id"),
-            rs.wasNull() ? null : status,
+            statusCode,
             rs.getLong("duration_ms"),
             rs.getString("error"),
             instant(rs, "created_at"));

@@ -9,8 +9,6 @@ import dev.dti.support.TestDatabase;
 import dev.dti.support.TinyModelFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,11 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -32,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * One context for the webhook tests: an API process on a tiny model whose guard lets 127.0.0.0/8
  * and plain http through (the receiver runs on 127.0.0.1), with a retry schedule of seconds. Host
- * names resolve from {@link #DNS}, a table the tests fill; IP literals resolve as usual.
+ * names resolve from {@link #DNS}, a table the tests fill (see {@link TableDns}).
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -48,7 +43,7 @@ import tools.jackson.databind.JsonNode;
       "dti.training.progress-every=1",
       "dti.training.preview-every=100"
     })
-@Import(WebhookTestBase.TableDns.class)
+@Import(TableDns.class)
 abstract class WebhookTestBase {
 
   static final Map<String, String> DNS = new ConcurrentHashMap<>();
@@ -61,26 +56,6 @@ abstract class WebhookTestBase {
     registry.add("spring.datasource.username", () -> TestDatabase.get().username());
     registry.add("spring.datasource.password", () -> TestDatabase.get().password());
     registry.add("dti.model.dir", MODEL::toString);
-  }
-
-  @TestConfiguration(proxyBeanMethods = false)
-  static class TableDns {
-    @Bean
-    @Primary
-    HostResolver tableResolver() {
-      return host -> {
-        String address = DNS.get(host);
-        if (address != null) {
-          return new InetAddress[] {
-            InetAddress.getByAddress(host, InetAddress.getByName(address).getAddress())
-          };
-        }
-        if (Cidr.looksLikeIpLiteral(host) || host.equals("localhost")) {
-          return InetAddress.getAllByName(host);
-        }
-        throw new UnknownHostException(host);
-      };
-    }
   }
 
   @LocalServerPort int port;
