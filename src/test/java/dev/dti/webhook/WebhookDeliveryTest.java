@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.standardwebhooks.exceptions.WebhookVerificationException;
+import dev.dti.generation.GenerationService;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobRepository;
 import dev.dti.job.JobService;
@@ -17,12 +18,19 @@ import dev.dti.webhook.WebhookReceiver.Received;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Delivery to a real receiver: what arrives, in which order, signed how, and what happens when the
@@ -39,6 +47,11 @@ class WebhookDeliveryTest extends WebhookTestBase {
 
   @Autowired JobEventDispatcher dispatcher;
   @Autowired WebhookSender sender;
+  @Autowired WebhookRepository webhookRepository;
+  @Autowired WebhookService webhookService;
+  @Autowired GenerationService generations;
+  @Autowired TransactionTemplate transactions;
+  @Autowired JsonMapper json;
 
   private WorkerPool pool;
 
@@ -299,6 +312,70 @@ class WebhookDeliveryTest extends WebhookTestBase {
     await().atMost(Duration.ofSeconds(5)).until(() -> RECEIVER.at(path).size() == 2);
     assertThat(RECEIVER.at(path).get(1).id()).isEqualTo(messageId);
     assertThat(RECEIVER.at(path).get(1).body()).isEqualTo(RECEIVER.at(path).getFirst().body());
+  }
+
+  @Test
+  void progressIsSentAtMostOncePerTenPercentOfAJob() {
+    String path = freshPath();
+    register(RECEIVER.url(path), "job.progress", "job.succeeded");
+    String kind = "throttled-" + UUID.randomUUID();
+    UUID jobId = jobs.enqueue(tenantId, kind, "{}", 20).id();
+    jobRepository.claimNext(List.of(kind), "test-worker", Duration.ofMinutes(1)).orElseThrow();
+
+    for (int step = 1; step <= 20; step++) {
+      jobRepository.updateProgress(jobId, "test-worker", step, 20, step / 20.0, null, null);
+    }
+    jobRepository.markSucceeded(jobId, "test-worker", null);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> hasType(path, "job.succeeded"));
+    assertThat(
+            RECEIVER.at(path).stream()
+                .filter(r -> r.type().equals("job.progress"))
+                .map(r -> r.json().at("/data/currentStep").asInt()))
+        .containsExactly(1, 3, 5, 7, 9, 11, 13, 15, 17, 19);
+  }
+
+  @Test
+  void twoDispatchersRunningAtOnceFanEachEventOutOnce() throws Exception {
+    String path = freshPath();
+    String id = register(RECEIVER.url(path), "job.canceled").get("id").asString();
+    dispatcher.stop();
+    for (int i = 0; i < 30; i++) {
+      jobs.cancel(tenantId, jobs.enqueue(tenantId, "webhook-test", "{}", 1).id());
+    }
+    JobEventDispatcher other =
+        new JobEventDispatcher(
+            webhookRepository,
+            webhookService,
+            jobs,
+            generations,
+            transactions,
+            json,
+            Duration.ofMillis(100),
+            () -> {});
+
+    try (ExecutorService replicas = Executors.newFixedThreadPool(2)) {
+      List<Future<?>> runs = new ArrayList<>();
+      for (JobEventDispatcher replica : List.of(dispatcher, other)) {
+        runs.add(
+            replicas.submit(
+                () -> {
+                  for (int i = 0; i < 20; i++) {
+                    replica.dispatchBatch();
+                  }
+                }));
+      }
+      for (Future<?> run : runs) {
+        run.get();
+      }
+    }
+
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM webhook_messages WHERE endpoint_id = CAST(:id AS uuid)")
+                .param("id", id)
+                .query(Long.class)
+                .single())
+        .isEqualTo(30);
   }
 
   // ---- helpers ----

@@ -20,6 +20,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -49,13 +50,34 @@ abstract class WebhookTestBase {
   static final Map<String, String> DNS = new ConcurrentHashMap<>();
   static final WebhookReceiver RECEIVER = new WebhookReceiver();
   private static final Path MODEL = tinyModel();
+  private static final TestDatabase.Connection DATABASE = ownDatabase();
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    registry.add("spring.datasource.url", () -> TestDatabase.get().url());
-    registry.add("spring.datasource.username", () -> TestDatabase.get().username());
-    registry.add("spring.datasource.password", () -> TestDatabase.get().password());
+    registry.add("spring.datasource.url", DATABASE::url);
+    registry.add("spring.datasource.username", DATABASE::username);
+    registry.add("spring.datasource.password", DATABASE::password);
     registry.add("dti.model.dir", MODEL::toString);
+  }
+
+  /**
+   * A database of its own on the test server: the other test contexts run dispatchers and senders
+   * too (each is an API process), and theirs would refuse this receiver's loopback address.
+   */
+  private static TestDatabase.Connection ownDatabase() {
+    TestDatabase.Connection server = TestDatabase.get();
+    String name = "webhooks_" + UUID.randomUUID().toString().replace("-", "");
+    JdbcClient.create(
+            new DriverManagerDataSource(server.url(), server.username(), server.password()))
+        .sql("CREATE DATABASE " + name)
+        .update();
+    int slash = server.url().lastIndexOf('/');
+    int query = server.url().indexOf('?', slash);
+    String url =
+        server.url().substring(0, slash + 1)
+            + name
+            + (query < 0 ? "" : server.url().substring(query));
+    return new TestDatabase.Connection(url, server.username(), server.password());
   }
 
   @LocalServerPort int port;
