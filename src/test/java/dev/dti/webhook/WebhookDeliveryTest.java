@@ -27,7 +27,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,9 +40,7 @@ class WebhookDeliveryTest extends WebhookTestBase {
   @Autowired JobRepository jobRepository;
   @Autowired JobService jobs;
 
-  @Autowired
-  @Qualifier("trainingHandler")
-  JobHandler trainingHandler;
+  @Autowired List<JobHandler> handlers;
 
   @Autowired JobEventDispatcher dispatcher;
   @Autowired WebhookSender sender;
@@ -121,6 +118,36 @@ class WebhookDeliveryTest extends WebhookTestBase {
       assertThat(succeeded.at("/data/" + field)).as(field).isEqualTo(rest.get(field));
     }
     assertThat(succeeded.get("timestamp").asString()).endsWith("Z");
+  }
+
+  @Test
+  void aGenerationJobsEndIsSentAsTheGenerationTheApiShows() throws Exception {
+    String path = freshPath();
+    JsonNode webhook = register(RECEIVER.url(path), "generation.succeeded", "job.succeeded");
+    startWorkers();
+
+    Response accepted =
+        api.postJson(
+            "/v1/generations",
+            key,
+            "{\"prompt\": \"a cup\", \"steps\": 5, \"seed\": 5, \"numImages\": 2}");
+
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+    String generationId = accepted.json().get("id").asString();
+    await().atMost(Duration.ofMinutes(2)).until(() -> hasType(path, "generation.succeeded"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> RECEIVER.at(path).size() == 2);
+    assertThat(RECEIVER.at(path).stream().map(Received::type))
+        .containsExactly("job.succeeded", "generation.succeeded");
+    Received generation = RECEIVER.at(path).get(1);
+    generation.verify(webhook.get("secret").asString());
+    JsonNode data = generation.json().get("data");
+    JsonNode rest = api.get("/v1/generations/" + generationId, key).json();
+    assertThat(data.get("id").asString()).isEqualTo(generationId);
+    assertThat(data.get("state").asString()).isEqualTo("succeeded");
+    assertThat(data.get("images")).hasSize(2).isEqualTo(rest.get("images"));
+    assertThat(data.at("/job/id")).isEqualTo(rest.at("/job/id"));
+    assertThat(RECEIVER.at(path).getFirst().json().at("/data/kind").asString())
+        .isEqualTo("generation");
   }
 
   @Test
@@ -451,11 +478,7 @@ class WebhookDeliveryTest extends WebhookTestBase {
             Duration.ZERO);
     pool =
         new WorkerPool(
-            fast,
-            jobRepository,
-            List.of(trainingHandler),
-            new SimpleMeterRegistry(),
-            InstantSource.system());
+            fast, jobRepository, handlers, new SimpleMeterRegistry(), InstantSource.system());
     pool.start();
   }
 }

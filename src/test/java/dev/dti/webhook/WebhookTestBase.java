@@ -42,7 +42,8 @@ import tools.jackson.databind.JsonNode;
       "dti.webhooks.senders=4",
       "dti.training.checkpoint-every=2",
       "dti.training.progress-every=1",
-      "dti.training.preview-every=100"
+      "dti.training.preview-every=100",
+      "dti.generation.sync-budget=8"
     })
 @Import(TableDns.class)
 abstract class WebhookTestBase {
