@@ -15,9 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
@@ -38,18 +35,14 @@ class JobEventDispatcher implements SmartLifecycle {
   static final double PROGRESS_STEP = 0.1;
   static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
-  private static final Logger log = LoggerFactory.getLogger(JobEventDispatcher.class);
-
   private final WebhookRepository webhooks;
   private final WebhookService service;
   private final JobService jobs;
   private final GenerationService generations;
   private final TransactionTemplate transactions;
   private final JsonMapper json;
-  private final Duration pollInterval;
   private final Runnable afterDispatch;
-  private volatile Thread thread;
-  private volatile boolean running;
+  private final PollLoop loop;
 
   JobEventDispatcher(
       WebhookRepository webhooks,
@@ -66,8 +59,8 @@ class JobEventDispatcher implements SmartLifecycle {
     this.generations = generations;
     this.transactions = transactions;
     this.json = json;
-    this.pollInterval = pollInterval;
     this.afterDispatch = afterDispatch;
+    this.loop = new PollLoop("webhook-dispatcher", pollInterval, () -> dispatchBatch() == BATCH);
   }
 
   /** One batch: returns how many events it read (a full batch means more may be waiting). */
@@ -198,45 +191,18 @@ class JobEventDispatcher implements SmartLifecycle {
     };
   }
 
-  private void run() {
-    while (running) {
-      try {
-        while (running && dispatchBatch() == BATCH) {
-          // a full batch: more events are waiting
-        }
-      } catch (RuntimeException e) {
-        log.warn("Dispatching job events to webhooks failed; retrying in {}", pollInterval, e);
-      }
-      LockSupport.parkNanos(pollInterval.toNanos());
-    }
+  @Override
+  public void start() {
+    loop.start();
   }
 
   @Override
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    running = true;
-    thread = Thread.ofPlatform().name("webhook-dispatcher").daemon().start(this::run);
-  }
-
-  @Override
-  public synchronized void stop() {
-    running = false;
-    Thread current = thread;
-    if (current != null) {
-      LockSupport.unpark(current);
-      try {
-        current.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    thread = null;
+  public void stop() {
+    loop.stop();
   }
 
   @Override
   public boolean isRunning() {
-    return running;
+    return loop.isRunning();
   }
 }

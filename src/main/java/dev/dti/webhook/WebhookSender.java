@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -35,9 +34,8 @@ class WebhookSender implements SmartLifecycle {
   private final TransactionTemplate transactions;
   private final WebhookProperties properties;
   private final Semaphore free;
+  private final PollLoop poller;
   private volatile ExecutorService senders;
-  private volatile Thread poller;
-  private volatile boolean running;
 
   WebhookSender(
       WebhookRepository webhooks,
@@ -51,45 +49,38 @@ class WebhookSender implements SmartLifecycle {
     this.transactions = transactions;
     this.properties = properties;
     this.free = new Semaphore(properties.senders());
+    this.poller = new PollLoop("webhook-poller", properties.pollInterval(), this::claimAndSend);
   }
 
   /** Looks for due messages now instead of at the next poll. */
   void wake() {
-    Thread current = poller;
-    if (current != null) {
-      LockSupport.unpark(current);
-    }
+    poller.wake();
   }
 
-  private void poll() {
-    while (running) {
-      int claimed = 0;
-      try {
-        int slots = free.availablePermits();
-        if (slots > 0) {
-          List<ClaimedMessage> due =
-              transactions.execute(status -> webhooks.claimDue(slots, properties.lease()));
-          for (ClaimedMessage message : due == null ? List.<ClaimedMessage>of() : due) {
-            free.acquireUninterruptibly();
-            claimed++;
-            senders.execute(
-                () -> {
-                  try {
-                    attempt(message);
-                  } finally {
-                    free.release();
-                    wake();
-                  }
-                });
-          }
-        }
-      } catch (RuntimeException e) {
-        log.warn("Claiming webhook messages failed; retrying in {}", properties.pollInterval(), e);
-      }
-      if (claimed == 0) {
-        LockSupport.parkNanos(properties.pollInterval().toNanos());
-      }
+  /** Claims as many due messages as there are free senders; true if it claimed any. */
+  private boolean claimAndSend() {
+    int slots = free.availablePermits();
+    if (slots == 0) {
+      return false;
     }
+    List<ClaimedMessage> due =
+        transactions.execute(status -> webhooks.claimDue(slots, properties.lease()));
+    if (due == null || due.isEmpty()) {
+      return false;
+    }
+    for (ClaimedMessage message : due) {
+      free.acquireUninterruptibly();
+      senders.execute(
+          () -> {
+            try {
+              attempt(message);
+            } finally {
+              free.release();
+              wake();
+            }
+          });
+    }
+    return true;
   }
 
   /** One attempt at one message, and what follows from its outcome. */
@@ -131,31 +122,20 @@ class WebhookSender implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    if (running) {
+    if (poller.isRunning()) {
       return;
     }
-    running = true;
     senders =
         Executors.newFixedThreadPool(
             properties.senders(),
             Thread.ofPlatform().name("webhook-sender-", 0).daemon().factory());
-    poller = Thread.ofPlatform().name("webhook-poller").daemon().start(this::poll);
+    poller.start();
   }
 
   /** Stops claiming; attempts in flight end (each within the timeout) before this returns. */
   @Override
   public synchronized void stop() {
-    running = false;
-    Thread current = poller;
-    if (current != null) {
-      LockSupport.unpark(current);
-      try {
-        current.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    poller = null;
+    poller.stop();
     ExecutorService pool = senders;
     if (pool != null) {
       pool.shutdown();
@@ -169,6 +149,6 @@ class WebhookSender implements SmartLifecycle {
 
   @Override
   public boolean isRunning() {
-    return running;
+    return poller.isRunning();
   }
 }
