@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,18 +38,21 @@ public class ConceptService {
   private final JobService jobs;
   private final ConceptRequestValidator validator;
   private final JsonMapper json;
+  private final ApplicationEventPublisher events;
 
   ConceptService(
       ConceptRepository concepts,
       BlobStore blobs,
       JobService jobs,
       ConceptRequestValidator validator,
-      JsonMapper json) {
+      JsonMapper json,
+      ApplicationEventPublisher events) {
     this.concepts = concepts;
     this.blobs = blobs;
     this.jobs = jobs;
     this.validator = validator;
     this.json = json;
+    this.events = events;
   }
 
   /** Checks everything about a create request; throws an {@link ApiProblem} listing each error. */
@@ -238,14 +242,18 @@ public class ConceptService {
         .orElseThrow(() -> new IllegalStateException("Image blob " + image.blobId() + " missing"));
   }
 
-  /** Cancels the concept's unfinished jobs, then deletes it with its images. */
+  /**
+   * Cancels the concept's unfinished jobs, then deletes it with its images, and publishes {@link
+   * ConceptDeleted} in the same transaction.
+   */
   @Transactional
   public void delete(Tenant tenant, UUID id) {
-    concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
+    ConceptRow concept = concepts.find(tenant.id(), id).orElseThrow(() -> notFound(id));
     jobs.cancelAndForget(tenant.id(), TrainingJobPayload.CONCEPT_ID, id.toString());
     List<UUID> blobIds = concepts.images(tenant.id(), id).stream().map(ImageRow::blobId).toList();
     concepts.delete(tenant.id(), id);
     blobs.delete(tenant.id(), blobIds);
+    events.publishEvent(new ConceptDeleted(tenant.id(), id, concept.token(), concept.name()));
   }
 
   /** The newest training job of each of these concepts (concepts without one are absent). */

@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * interpolated embeddings as files.
  */
 @Service
-class GenerationReads {
+public class GenerationReads {
 
   private final GenerationRepository generations;
   private final ModelRegistry models;
@@ -62,6 +62,11 @@ class GenerationReads {
             .filter(r -> r.kind().equals(kind))
             .orElseThrow(() -> ApiProblem.notFound("There is no " + kind + " with id " + id + "."));
     return view(row);
+  }
+
+  /** The generation or interpolation as the API shows it; empty when there is none (expired). */
+  public java.util.Optional<GenerationView> find(UUID tenantId, UUID id) {
+    return generations.find(tenantId, id).map(this::view);
   }
 
   /** The view of a stored generation or interpolation of the tenant. */
