@@ -1,26 +1,37 @@
 package dev.dti.webhook;
 
 import dev.dti.security.Tenant;
+import dev.dti.web.Idempotency;
+import dev.dti.web.Idempotency.Created;
 import dev.dti.web.PageRequest;
 import dev.dti.web.PageResponse;
+import dev.dti.web.RequestFingerprint;
 import dev.dti.webhook.WebhookViews.CreateWebhookRequest;
 import dev.dti.webhook.WebhookViews.DeliveryView;
 import dev.dti.webhook.WebhookViews.WebhookView;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping("/v1/webhooks")
@@ -31,19 +42,44 @@ import org.springframework.web.bind.annotation.RestController;
 class WebhookController {
 
   private final WebhookService webhooks;
+  private final Idempotency idempotency;
+  private final JsonMapper json;
 
-  WebhookController(WebhookService webhooks) {
+  WebhookController(WebhookService webhooks, Idempotency idempotency, JsonMapper json) {
     this.webhooks = webhooks;
+    this.idempotency = idempotency;
+    this.json = json;
   }
 
   @PostMapping
-  @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Register an endpoint; the answer holds its secret, shown only here")
+  @Operation(
+      summary = "Register an endpoint; the answer holds its secret, shown only here",
+      description =
+          "Send an Idempotency-Key to make retries safe: a retry answers the same endpoint and"
+              + " secret.")
+  @ApiResponse(
+      responseCode = "201",
+      headers = @Header(name = "Location", description = "/v1/webhooks/{id}"),
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON_VALUE,
+              schema = @Schema(implementation = WebhookView.class)))
   @ApiResponse(
       responseCode = "400",
       description = "Unknown event, or a URL that is not https or reaches a non-public address")
-  WebhookView create(Tenant tenant, @RequestBody CreateWebhookRequest request) {
-    return webhooks.create(tenant, request);
+  ResponseEntity<String> create(
+      Tenant tenant,
+      @RequestBody CreateWebhookRequest request,
+      @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
+      HttpServletRequest http) {
+    return idempotency.execute(
+        tenant.id(),
+        idempotencyKey,
+        RequestFingerprint.of(http, json.writeValueAsString(request)),
+        () -> {
+          WebhookView created = webhooks.create(tenant, request);
+          return new Created(HttpStatus.CREATED, "/v1/webhooks/" + created.id(), created);
+        });
   }
 
   @GetMapping

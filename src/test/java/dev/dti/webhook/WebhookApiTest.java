@@ -157,6 +157,22 @@ class WebhookApiTest extends WebhookTestBase {
         .isEqualTo("Webhook " + id + " has no delivery with id msg_nope.");
   }
 
+  @Test
+  void aRetriedRegistrationWithTheSameIdempotencyKeyAnswersTheSameEndpointAndSecret() {
+    String body = createBody(RECEIVER.url("/idem"), "job.succeeded");
+
+    Response first = api.postJson("/v1/webhooks", key, body, "register-once");
+    Response again = api.postJson("/v1/webhooks", key, body, "register-once");
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(first.header("Location"))
+        .isEqualTo("/v1/webhooks/" + first.json().get("id").asString());
+    assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
+    assertThat(again.json().get("secret")).isEqualTo(first.json().get("secret"));
+    assertThat(endpointCount()).isEqualTo(1);
+  }
+
   private long endpointCount() {
     return jdbc.sql("SELECT count(*) FROM webhook_endpoints WHERE tenant_id = :t")
         .param("t", tenantId)
