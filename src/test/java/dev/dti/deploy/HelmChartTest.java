@@ -665,9 +665,11 @@ class HelmChartTest {
             new MapPropertySource(
                 "this test machine",
                 Map.of(
-                    "server.port", "0",
+                    "server.port",
+                    "0",
                     // the embedded default model, unpacked here: readiness needs a usable model
-                    "dti.data-dir", "target/helm-chart-test-" + UUID.randomUUID())));
+                    "dti.data-dir",
+                    "target/helm-chart-test-" + UUID.randomUUID())));
     try {
       return new SpringApplicationBuilder(DtiApplication.class)
           .environment(environment)
