@@ -67,7 +67,10 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
   private final EventStreamProperties properties;
   private final JobEventListener listener;
   private final ConcurrentHashMap<UUID, Set<Stream>> byJob = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<UUID, AtomicInteger> perTenant = new ConcurrentHashMap<>();
+
+  /** Open streams per tenant; a tenant without streams has no entry. */
+  private final ConcurrentHashMap<UUID, Integer> perTenant = new ConcurrentHashMap<>();
+
   private final AtomicInteger open = new AtomicInteger();
   private final ExecutorService senders =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dti-events-", 0).factory());
@@ -114,7 +117,13 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
           forget(stream);
           emitter.complete();
         });
-    byJob.computeIfAbsent(job.id(), id -> ConcurrentHashMap.newKeySet()).add(stream);
+    byJob.compute(
+        job.id(),
+        (id, streams) -> {
+          Set<Stream> withNew = streams == null ? ConcurrentHashMap.newKeySet() : streams;
+          withNew.add(stream);
+          return withNew;
+        });
     try {
       emitter.send(SseEmitter.event().reconnectTime(properties.retry().toMillis()));
     } catch (IOException | IllegalStateException e) {
@@ -159,9 +168,18 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
               + properties.maxStreams()
               + " event streams; retry later or poll GET /v1/jobs/{id}.");
     }
-    AtomicInteger tenantStreams = perTenant.computeIfAbsent(tenantId, id -> new AtomicInteger());
-    if (tenantStreams.incrementAndGet() > properties.maxStreamsPerTenant()) {
-      tenantStreams.decrementAndGet();
+    boolean[] admitted = {false};
+    perTenant.compute(
+        tenantId,
+        (id, streams) -> {
+          int current = streams == null ? 0 : streams;
+          if (current >= properties.maxStreamsPerTenant()) {
+            return streams;
+          }
+          admitted[0] = true;
+          return current + 1;
+        });
+    if (!admitted[0]) {
       open.decrementAndGet();
       throw ApiProblem.tooManyRequests(
           "This API key's tenant already has "
@@ -178,10 +196,7 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
     byJob.computeIfPresent(
         stream.jobId,
         (id, streams) -> streams.remove(stream) && streams.isEmpty() ? null : streams);
-    AtomicInteger tenantStreams = perTenant.get(stream.tenantId);
-    if (tenantStreams != null) {
-      tenantStreams.decrementAndGet();
-    }
+    perTenant.computeIfPresent(stream.tenantId, (id, streams) -> streams <= 1 ? null : streams - 1);
     open.decrementAndGet();
   }
 
@@ -274,6 +289,7 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
 
     /** Sends what is pending; one drain at a time, re-run when more arrived meanwhile. */
     private void drain() {
+      boolean databaseFailed = false;
       try {
         while (!closed.get()) {
           boolean events = eventsPending.getAndSet(false);
@@ -295,10 +311,11 @@ class JobEventStreams implements JobEventListener.Sink, SmartLifecycle {
         // The database did not answer: the next notification, poll or heartbeat tries again.
         log.warn("Could not read the events of job {} for a stream: {}", jobId, e.getMessage());
         eventsPending.set(true);
+        databaseFailed = true;
       } finally {
         draining.set(false);
       }
-      if (!closed.get() && (eventsPending.get() || heartbeatPending.get())) {
+      if (!databaseFailed && !closed.get() && (eventsPending.get() || heartbeatPending.get())) {
         wake();
       }
     }
