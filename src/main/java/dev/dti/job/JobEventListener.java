@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  * <p>The connection is read by one platform thread ({@code dti-job-events-listener}) blocked in
  * pgjdbc's {@code getNotifications(timeout)}: a blocking socket read that would pin a virtual
  * thread's carrier. Notifications sent while no connection listens are lost, so the sink hears
- * {@link Sink#anyMayHaveChanged()} after every (re)connect and, as a safety net, every {@code
- * safetyPoll}; a connection that breaks or stops answering is replaced after {@code safetyPoll}.
+ * {@link Sink#anyMayHaveChanged()} after every (re)connect, after every failed attempt and, as a
+ * safety net, every {@code safetyPoll}. A connection that breaks or stops answering is replaced:
+ * the first attempt after one second, then after twice as long each time, at most {@code
+ * safetyPoll}.
  */
 public final class JobEventListener implements AutoCloseable {
 
@@ -34,6 +36,8 @@ public final class JobEventListener implements AutoCloseable {
 
   /** Longest uninterrupted wait for notifications, so that {@link #close()} is noticed. */
   private static final long MAX_WAIT_MILLIS = 500;
+
+  private static final Duration FIRST_RECONNECT_DELAY = Duration.ofSeconds(1);
 
   /** Opens a new physical connection to the database; the listener owns and closes it. */
   @FunctionalInterface
@@ -92,22 +96,32 @@ public final class JobEventListener implements AutoCloseable {
   }
 
   private void run() {
+    Duration reconnectDelay = FIRST_RECONNECT_DELAY;
     while (running) {
       try (Connection connection = connections.open()) {
         listen(connection);
       } catch (SQLException | RuntimeException e) {
+        boolean wasListening = listening;
         listening = false;
+        if (wasListening) {
+          reconnectDelay = FIRST_RECONNECT_DELAY;
+        }
         if (running) {
           log.warn(
-              "Listening for job events failed ({}); reconnecting in {} s (streams are polled meanwhile)",
+              "Listening for job events failed ({}); reconnecting in {} ms",
               e.getMessage(),
-              safetyPoll.toSeconds());
+              reconnectDelay.toMillis());
           sink.anyMayHaveChanged();
-          sleep(safetyPoll);
+          sleep(reconnectDelay);
+          reconnectDelay = min(reconnectDelay.multipliedBy(2), safetyPoll);
         }
       }
     }
     listening = false;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private void listen(Connection connection) throws SQLException {

@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeat how often an open stream gets a comment line, so that proxies and load balancers
  *     keep an idle stream open and a vanished client is noticed (its next write fails)
  * @param pollInterval how often every open stream reads the outbox even without a notification: the
- *     safety net under LISTEN/NOTIFY, and how long a broken LISTEN connection waits before it
- *     reconnects
+ *     safety net under LISTEN/NOTIFY, and the longest wait between two reconnect attempts of a
+ *     broken LISTEN connection
  * @param retry the reconnect delay suggested to clients in the stream's {@code retry:} field
  * @param maxDuration how long one stream stays open at most; then it ends and the client resumes
  *     with {@code Last-Event-ID} (spreads long-lived connections over the API pods)

@@ -293,6 +293,39 @@ class JobEventStreamTest {
   }
 
   @Test
+  void aBrokenListenConnectionIsReplacedAndOpenStreamsKeepGettingEvents() throws Exception {
+    TestTenant tenant = newTenant();
+    UUID jobId = idleJob(tenant);
+    try (EventStreamClient stream = open(tenant, jobId)) {
+      assertThat(stream.nextEvent(Duration.ofSeconds(10)).name()).isEqualTo("queued");
+      int listener =
+          await().atMost(Duration.ofSeconds(10)).until(this::listenerPid, pid -> pid > 0);
+
+      jdbc.sql("SELECT pg_terminate_backend(:pid)").param("pid", listener).query().singleValue();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(this::listenerPid, pid -> pid > 0 && pid != listener);
+      api.post("/v1/jobs/" + jobId + "/cancel", tenant.key());
+
+      // The safety poll is ten minutes away: only the new connection's notification is this fast.
+      Event canceled = stream.nextEvent(Duration.ofSeconds(20));
+      assertThat(canceled.name()).isEqualTo("canceled");
+      assertThat(stream.nextEvent(Duration.ofSeconds(10))).as("the end of the stream").isNull();
+    }
+  }
+
+  /** The backend pid of this process's LISTEN connection, 0 while there is none. */
+  private int listenerPid() {
+    return jdbc.sql(
+            """
+            SELECT coalesce(max(pid), 0) FROM pg_stat_activity
+            WHERE application_name = 'dti-job-events-listener' AND datname = current_database()
+            """)
+        .query(Integer.class)
+        .single();
+  }
+
+  @Test
   void aMalformedLastEventIdIsABadRequest() {
     TestTenant tenant = newTenant();
     UUID jobId = idleJob(tenant);
