@@ -17,12 +17,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping("/v1/jobs")
@@ -34,10 +37,12 @@ class JobController {
 
   private final JobService jobs;
   private final List<JobHistory.Source> histories;
+  private final JobEventStreams streams;
 
-  JobController(JobService jobs, List<JobHistory.Source> histories) {
+  JobController(JobService jobs, List<JobHistory.Source> histories, JobEventStreams streams) {
     this.jobs = jobs;
     this.histories = histories;
+    this.streams = streams;
   }
 
   @GetMapping("/{id}")
@@ -93,6 +98,37 @@ class JobController {
     return JobView.of(jobs.cancel(tenant.id(), id).orElseThrow(() -> notFound(id)));
   }
 
+  /**
+   * The job's events as Server-Sent Events: its history after {@code Last-Event-ID} (the header, or
+   * the {@code lastEventId} parameter for clients that cannot set headers), then each new event as
+   * it is committed, until the job ends. See docs/api.md, "Live progress (SSE)".
+   */
+  @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  @Operation(
+      summary = "Live progress: the job's events as Server-Sent Events",
+      description =
+          "Each event: `id:` the outbox id, `event:` queued, started, progress, succeeded, failed,"
+              + " canceled or requeued, `data:` the outbox row's data (state, currentStep,"
+              + " totalSteps, progress, etaSeconds, detail, attempts, crashes, cancelRequested,"
+              + " error) with id, jobId, type, reason and createdAt. Comment lines are heartbeats."
+              + " The stream ends after the terminal event.")
+  @ApiResponse(responseCode = "200", description = "The event stream")
+  @ApiResponse(responseCode = "429", description = "The tenant has too many open streams")
+  @ApiResponse(responseCode = "503", description = "This instance serves too many streams")
+  SseEmitter events(
+      Tenant tenant,
+      @PathVariable UUID id,
+      @Parameter(description = "Resume after this event id (what EventSource sends on reconnect)")
+          @RequestHeader(name = "Last-Event-ID", required = false)
+          String lastEventIdHeader,
+      @Parameter(description = "Resume after this event id; the Last-Event-ID header wins")
+          @RequestParam(required = false)
+          String lastEventId) {
+    Job job = find(tenant, id);
+    return streams.open(
+        job, parseEventId(lastEventIdHeader != null ? lastEventIdHeader : lastEventId));
+  }
+
   private Job find(Tenant tenant, UUID id) {
     return jobs.find(tenant.id(), id).orElseThrow(() -> notFound(id));
   }
@@ -110,6 +146,25 @@ class JobController {
                     List.of(
                         new FieldProblem(
                             "state", "unknown state '" + state + "'; allowed: " + STATES))));
+  }
+
+  private static long parseEventId(String value) {
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      long id = Long.parseLong(value.strip());
+      if (id >= 0) {
+        return id;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below
+    }
+    throw ApiProblem.invalidFields(
+        List.of(
+            new FieldProblem(
+                "lastEventId",
+                "must be an event id (an integer of 0 or more), got '" + value + "'")));
   }
 
   private static ApiProblem notFound(UUID id) {
