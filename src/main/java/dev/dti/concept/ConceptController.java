@@ -1,10 +1,10 @@
 package dev.dti.concept;
 
+import dev.dti.basemodel.ModelRegistry;
 import dev.dti.blob.BlobStore.Blob;
 import dev.dti.concept.ConceptViews.ConceptSummary;
 import dev.dti.concept.ConceptViews.ConceptView;
 import dev.dti.concept.ConceptViews.CreatedConcept;
-import dev.dti.model.ModelRegistry;
 import dev.dti.security.Tenant;
 import dev.dti.web.Idempotency;
 import dev.dti.web.Idempotency.Created;

@@ -2,6 +2,8 @@ package dev.dti.concept;
 
 import static dev.dti.embedding.Embedding.TEXT_ENCODER;
 
+import dev.dti.basemodel.ModelRegistry;
+import dev.dti.basemodel.ModelUnavailableException;
 import dev.dti.concept.ConceptViews.ConceptView;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.embedding.Embedding;
@@ -13,8 +15,6 @@ import dev.dti.embedding.file.EmbeddingFile;
 import dev.dti.embedding.file.EmbeddingFiles;
 import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.embedding.file.EmbeddingFormatException;
-import dev.dti.model.ModelRegistry;
-import dev.dti.model.ModelUnavailableException;
 import dev.dti.security.Tenant;
 import dev.dti.web.ApiProblem;
 import java.util.LinkedHashMap;

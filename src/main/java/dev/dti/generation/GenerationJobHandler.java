@@ -1,13 +1,13 @@
 package dev.dti.generation;
 
+import dev.dti.basemodel.ModelRegistry;
+import dev.dti.basemodel.ModelUnavailableException;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.generation.GenerationRendering.MissingGenerationException;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
 import dev.dti.job.TerminalJobException;
-import dev.dti.model.ModelRegistry;
-import dev.dti.model.ModelUnavailableException;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.stereotype.Component;

@@ -2,6 +2,8 @@ package dev.dti.generation;
 
 import static dev.dti.embedding.Embedding.TEXT_ENCODER;
 
+import dev.dti.basemodel.ModelRegistry;
+import dev.dti.basemodel.ModelUnavailableException;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.embedding.SphericalInterpolation;
 import dev.dti.generation.GenerationPlan.InterpolationPlan;
@@ -9,8 +11,6 @@ import dev.dti.generation.GenerationPlan.Point;
 import dev.dti.generation.GenerationValidator.Sampling;
 import dev.dti.generation.PromptConcepts.Resolved;
 import dev.dti.job.WorkerProperties;
-import dev.dti.model.ModelRegistry;
-import dev.dti.model.ModelUnavailableException;
 import dev.dti.security.Tenant;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;

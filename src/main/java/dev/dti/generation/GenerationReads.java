@@ -1,5 +1,6 @@
 package dev.dti.generation;
 
+import dev.dti.basemodel.ModelRegistry;
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.Blob;
 import dev.dti.embedding.TrainingMethod;
@@ -17,7 +18,6 @@ import dev.dti.generation.GenerationViews.ImageView;
 import dev.dti.generation.GenerationViews.PointView;
 import dev.dti.job.JobService;
 import dev.dti.job.api.JobView;
-import dev.dti.model.ModelRegistry;
 import dev.dti.security.Tenant;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;

@@ -2,6 +2,7 @@ package dev.dti.generation;
 
 import static dev.dti.embedding.Embedding.TEXT_ENCODER;
 
+import dev.dti.basemodel.ModelRegistry;
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.BlobInfo;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
@@ -14,7 +15,6 @@ import dev.dti.generation.Renderer.RenderedImage;
 import dev.dti.job.Job;
 import dev.dti.job.JobKinds;
 import dev.dti.job.JobService;
-import dev.dti.model.ModelRegistry;
 import dev.dti.security.Tenant;
 import java.util.LinkedHashMap;
 import java.util.List;

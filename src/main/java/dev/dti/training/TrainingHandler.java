@@ -1,5 +1,7 @@
 package dev.dti.training;
 
+import dev.dti.basemodel.ModelRegistry;
+import dev.dti.basemodel.ModelUnavailableException;
 import dev.dti.blob.BlobStore;
 import dev.dti.concept.ConceptService;
 import dev.dti.concept.Hyperparameters;
@@ -18,8 +20,6 @@ import dev.dti.job.JobHandler;
 import dev.dti.job.JobKinds;
 import dev.dti.job.StopReason;
 import dev.dti.job.TerminalJobException;
-import dev.dti.model.ModelRegistry;
-import dev.dti.model.ModelUnavailableException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.dti.web;
 
-import dev.dti.model.ModelUnavailableException;
+import dev.dti.basemodel.ModelUnavailableException;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;

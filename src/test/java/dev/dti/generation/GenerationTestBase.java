@@ -1,10 +1,10 @@
 package dev.dti.generation;
 
+import dev.dti.basemodel.ModelRegistry;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.embedding.Embedding;
 import dev.dti.embedding.EmbeddingRepository;
 import dev.dti.embedding.TrainingMethod;
-import dev.dti.model.ModelRegistry;
 import dev.dti.security.TenantRecords.CreatedTenant;
 import dev.dti.security.TenantService;
 import dev.dti.support.ApiClient;

@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 /** The configured base model folder is missing or unreadable. */
 public class ModelUnavailableException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 import java.io.IOException;
 import java.io.InputStream;

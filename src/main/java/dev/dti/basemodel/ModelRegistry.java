@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;

@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

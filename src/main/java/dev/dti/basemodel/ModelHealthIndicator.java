@@ -1,4 +1,4 @@
-package dev.dti.model;
+package dev.dti.basemodel;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
