@@ -21,6 +21,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedNetworks CIDRs exempt from the address guard (e.g. a trusted internal receiver);
  *     none by default
  * @param allowHttp whether endpoint URLs may be plain {@code http}; {@code https} only by default
+ * @param retention how long a message that ended (delivered, failed for good or canceled) and its
+ *     attempts stay visible under {@code /deliveries} before they are deleted
  */
 @ConfigurationProperties("dti.webhooks")
 public record WebhookProperties(
@@ -30,7 +32,8 @@ public record WebhookProperties(
     @DefaultValue("1s") Duration pollInterval,
     @DefaultValue("24h") Duration rotationGrace,
     @DefaultValue("") List<String> allowedNetworks,
-    @DefaultValue("false") boolean allowHttp) {
+    @DefaultValue("false") boolean allowHttp,
+    @DefaultValue("30d") Duration retention) {
 
   public WebhookProperties {
     if (retrySchedule.isEmpty()) {

@@ -408,6 +408,17 @@ class WebhookRepository {
   // ---- the dispatcher's cursor over job_events ----
 
   /** Locks the cursor row until the transaction ends: one dispatcher at a time over replicas. */
+  /** Deletes messages that ended before {@code cutoff}, with their attempts; returns how many. */
+  int deleteEndedBefore(java.time.Instant cutoff) {
+    return jdbc.sql(
+            """
+            DELETE FROM webhook_messages
+            WHERE state IN ('succeeded', 'failed', 'canceled') AND updated_at < :cutoff
+            """)
+        .param("cutoff", java.sql.Timestamp.from(cutoff))
+        .update();
+  }
+
   Cursor lockCursor() {
     return jdbc.sql(
             """

@@ -45,6 +45,7 @@ class WebhookDeliveryTest extends WebhookTestBase {
   @Autowired JobEventDispatcher dispatcher;
   @Autowired WebhookSender sender;
   @Autowired WebhookRepository webhookRepository;
+  @Autowired WebhookHistoryCleaner cleaner;
   @Autowired WebhookService webhookService;
   @Autowired GenerationReads generations;
   @Autowired TransactionTemplate transactions;
@@ -191,6 +192,38 @@ class WebhookDeliveryTest extends WebhookTestBase {
         .until(() -> delivery(id).get("state").asString().equals("failed"));
     assertThat(RECEIVER.at(path)).hasSize(3);
     assertThat(delivery(id).get("failures").asInt()).isEqualTo(3);
+  }
+
+  @Test
+  void theHistoryOfAnEndedMessageIsDeletedAfterTheRetentionAndAPendingOneIsKept() {
+    String path = freshPath();
+    RECEIVER.answer(path, 500, 500, 500);
+    String id = register(RECEIVER.url(path), "job.succeeded").get("id").asString();
+    ping(id);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> delivery(id).get("state").asString().equals("failed"));
+    String messageId = delivery(id).get("id").asString();
+    sender.stop(); // restarted after each test
+    String waiting = register(RECEIVER.url(freshPath()), "job.succeeded").get("id").asString();
+    ping(waiting);
+    String pendingId = delivery(waiting).get("id").asString();
+
+    int early = cleaner.removeEnded(java.time.Instant.now());
+    int afterRetention = cleaner.removeEnded(java.time.Instant.now().plus(Duration.ofDays(31)));
+
+    assertThat(early).isZero();
+    assertThat(afterRetention).isPositive();
+    assertThat(messageCount(messageId)).isZero();
+    assertThat(delivery(waiting).get("state").asString()).isEqualTo("pending");
+    assertThat(messageCount(pendingId)).isEqualTo(1);
+  }
+
+  private long messageCount(String messageId) {
+    return jdbc.sql("SELECT count(*) FROM webhook_messages WHERE id = :id")
+        .param("id", messageId)
+        .query(Long.class)
+        .single();
   }
 
   @Test
