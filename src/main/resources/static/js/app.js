@@ -301,7 +301,20 @@ function chart(target, title, label, colour, withM) {
   const series = [{}, { label, stroke: colour, width: 2 }];
   if (withM) series.push({ label: 'm', stroke: '#a4262c', dash: [6, 4], width: 1.5 });
   const width = Math.max(260, Math.min(target.clientWidth || 400, 560) - 10);
-  return new uPlot({ title, width, height: 200, scales: { x: { time: false } }, series }, withM ? [[], [], []] : [[], []], target);
+  // A norm held at m varies in its fifth digit; a padded range keeps such a line flat, not noise.
+  const padded = (u, min, max) => {
+    const pad = Math.max((max - min) * 0.1, Math.abs(max) * 0.02, 1e-6);
+    return [min - pad, max + pad];
+  };
+  const options = {
+    title,
+    width,
+    height: 200,
+    scales: { x: { time: false }, y: { range: padded } },
+    axes: [{}, { size: 60, values: (u, ticks) => ticks.map((v) => Number(v.toPrecision(4))) }],
+    series,
+  };
+  return new uPlot(options, withM ? [[], [], []] : [[], []], target);
 }
 
 async function jobPage(id) {
@@ -449,7 +462,7 @@ function samplingFields(prefix) {
   const guidance = h('input', { type: 'number', step: 'any', value: 7.5 });
   const scheduler = h('select', {}, h('option', { value: 'ddim' }, 'ddim'), h('option', { value: 'euler' }, 'euler'));
   const seed = h('input', { type: 'number', min: 0, value: diceSeed() });
-  const dice = h('button', { type: 'button', class: 'secondary', id: `${prefix}-dice`, 'aria-label': 'random seed' }, '🎲');
+  const dice = h('button', { type: 'button', class: 'secondary', id: `${prefix}-dice`, 'aria-label': 'random seed' }, 'Roll a seed');
   dice.addEventListener('click', () => (seed.value = diceSeed()));
   const elements = h(
     'div',

@@ -141,6 +141,8 @@ class WebConsoleBrowserTest {
     String base = "http://localhost:" + port;
     assertThat(headers(base + "/").firstValue("Content-Security-Policy"))
         .contains(ContentSecurityPolicyFilter.POLICY);
+    assertThat(headers(base + "/js/app.js").firstValue("Content-Security-Policy")).isPresent();
+    assertThat(headers(base + "/v3/api-docs").firstValue("Content-Security-Policy")).isEmpty();
 
     driver = startChromium();
     var wait = new WebDriverWait(driver, Duration.ofSeconds(30));
@@ -236,6 +238,8 @@ class WebConsoleBrowserTest {
     assertThat(driver.findElement(By.id("scrub-readout")).getText()).startsWith("t = 0.00");
     slider.sendKeys(Keys.ARROW_RIGHT);
     wait.until(d -> d.findElement(By.id("scrub-readout")).getText().startsWith("t = 0.50"));
+    driver.executeScript(
+        "arguments[0].scrollIntoView({block: 'end'})", driver.findElement(By.id("download-point")));
     screenshot("interpolate");
 
     // The list, on a desktop and at 360 px.
