@@ -230,7 +230,7 @@ function newConcept() {
   const submit = h('button', { type: 'submit', id: 'create' }, 'Create and train');
   const form = h(
     'form',
-    { id: 'new-form' },
+    { id: 'new-form', novalidate: true },
     drop,
     thumbs,
     field('name', 'Name', name),

@@ -175,6 +175,13 @@ class WebConsoleBrowserTest {
     driver.findElement(By.cssSelector("details summary")).click();
     WebElement steps = driver.findElement(By.id("steps"));
     steps.clear();
+    steps.sendKeys("6000");
+    driver.findElement(By.id("create")).click();
+    wait.until(d -> !d.findElement(By.id("steps-error")).getText().isBlank());
+    assertThat(driver.findElement(By.id("steps-error")).getText())
+        .isEqualTo("steps: must be between 1 and 5000");
+    assertThat(severe()).allMatch(entry -> entry.getMessage().contains("400"));
+    steps.clear();
     steps.sendKeys("60");
     screenshot("new-concept");
     driver.findElement(By.id("create")).click();
