@@ -18,6 +18,13 @@ export function h(tag, attributes = {}, ...children) {
 
 export function field(id, labelText, input, hint) {
   input.id = id;
+  input.addEventListener('input', () => {
+    const error = document.getElementById(`${id}-error`);
+    if (error && error.dataset.fromServer) {
+      error.textContent = '';
+      delete error.dataset.fromServer;
+    }
+  });
   return h(
     'div',
     { class: 'field' },
@@ -36,7 +43,10 @@ export function showFieldErrors(form, problem, fieldIds) {
     const name = String(error.field).replace(/\[.*$/, '').trim();
     const id = fieldIds[name];
     const span = id && form.querySelector(`#${id}-error`);
-    if (span) span.textContent = `${error.field}: ${error.message}`;
+    if (span) {
+      span.textContent = `${error.field}: ${error.message}`;
+      span.dataset.fromServer = 'true';
+    }
     else rest.push(`${error.field}: ${error.message}`);
   }
   return rest;

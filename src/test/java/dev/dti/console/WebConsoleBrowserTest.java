@@ -183,6 +183,7 @@ class WebConsoleBrowserTest {
     assertThat(severe()).allMatch(entry -> entry.getMessage().contains("400"));
     steps.clear();
     steps.sendKeys("60");
+    assertThat(driver.findElement(By.id("steps-error")).getText()).isBlank();
     screenshot("new-concept");
     driver.findElement(By.id("create")).click();
 
