@@ -197,6 +197,9 @@ class WebConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#norm-chart canvas"))).hasSize(1);
     assertThat(driver.findElement(By.id("norm-chart")).getText()).contains("m");
     screenshot("job");
+    for (String format : List.of("diffusers", "a1111", "kohya")) {
+      driver.findElement(By.id("download-" + format)).click();
+    }
     String jobId = driver.getCurrentUrl().replaceAll(".*#/job/", "");
     String job = new String(get(base + "/v1/jobs/" + jobId, key).body());
     var conceptId = java.util.regex.Pattern.compile("\"conceptId\":\"([^\"]+)\"").matcher(job);
