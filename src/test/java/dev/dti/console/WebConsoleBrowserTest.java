@@ -253,9 +253,30 @@ class WebConsoleBrowserTest {
         "arguments[0].scrollIntoView({block: 'end'})", driver.findElement(By.id("download-point")));
     screenshot("interpolate");
 
+    // Without the event stream (the page's fetch of it fails) the job page polls the job instead.
+    driver.executeScript(
+        "const fetchOf = window.fetch;"
+            + " window.fetch = (url, options) => String(url).endsWith('/events')"
+            + " ? Promise.reject(new TypeError('the test blocks the stream'))"
+            + " : fetchOf(url, options);"
+            + " location.hash = '#/new';");
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("images")))
+        .sendKeys(String.join("\n", images));
+    wait.until(d -> d.findElements(By.cssSelector("#thumbs img")).size() == 4);
+    driver.findElement(By.id("name")).sendKeys("Green heart, polled");
+    driver.findElement(By.id("token")).sendKeys("<green-heart-polled>");
+    driver.findElement(By.cssSelector("details summary")).click();
+    driver.findElement(By.id("steps")).clear();
+    driver.findElement(By.id("steps")).sendKeys("300");
+    driver.findElement(By.id("create")).click();
+    wait.until(d -> d.findElement(By.id("status")).getText().contains("polling every 2 s"));
+    new WebDriverWait(driver, TRAINING)
+        .until(d -> d.findElement(By.id("job-state")).getText().equals("succeeded"));
+    assertThat(driver.findElement(By.id("job-numbers")).getText()).isEqualTo("step 300 of 300");
+
     // The list, on a desktop and at 360 px.
     driver.get(base + "/#/concepts");
-    wait.until(d -> d.findElements(By.cssSelector("#concept-list .concept")).size() == 2);
+    wait.until(d -> d.findElements(By.cssSelector("#concept-list .concept")).size() == 3);
     wait.until(
         d ->
             d.findElements(By.cssSelector("#concept-list img")).stream()
