@@ -154,6 +154,7 @@ class WebConsoleBrowserTest {
     driver.findElement(By.id("signin")).click();
     wait.until(d -> !d.findElement(By.id("signin-error")).getText().isBlank());
     screenshot("signin");
+    assertThat(driver.findElement(By.id("nav")).isDisplayed()).isFalse();
     assertThat(severe()).allMatch(entry -> entry.getMessage().contains("401"));
 
     driver.findElement(By.id("api-key")).clear();
