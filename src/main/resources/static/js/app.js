@@ -9,6 +9,7 @@ const INITIALIZER = /^[A-Za-z]+( [A-Za-z]+)*$/;
 const DEFAULTS = { steps: 400, learningRate: { dti: 0.01, ti: 0.005 }, kappa: 0.0001, batchSize: 4 };
 const FORMATS = ['diffusers', 'a1111', 'kohya'];
 const POLL_MS = 2000;
+const PREVIEW_MS = 3000;
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -328,6 +329,7 @@ async function jobPage(id) {
   const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger' }, 'Cancel');
   const downloads = h('p', { id: 'downloads' });
   const mLine = h('p', { class: 'hint', id: 'norm-m' });
+  const previews = h('div', { class: 'gallery', id: 'previews', 'aria-label': 'validation previews' });
   render(
     'Training job',
     h('p', {}, 'State: ', state, ' · ', numbers, ' · ETA ', eta),
@@ -335,6 +337,7 @@ async function jobPage(id) {
     bar,
     h('div', { class: 'charts' }, lossBox, normBox),
     mLine,
+    previews,
     h('p', {}, cancel),
     downloads,
   );
@@ -368,10 +371,29 @@ async function jobPage(id) {
     addPoint(view.currentStep, view.lastLoss, view.embeddingNorm);
     redraw();
   };
+  // Validation previews (when dti.training.preview-every is on): one picture a preview step.
+  const shownPreviews = new Set();
+  let previewsAsked = 0;
+  const loadPreviews = async (force) => {
+    if (!force && Date.now() - previewsAsked < PREVIEW_MS) return;
+    previewsAsked = Date.now();
+    try {
+      const steps = await api.json(`/v1/jobs/${id}/previews`);
+      for (const step of steps.filter((s) => !shownPreviews.has(s))) {
+        shownPreviews.add(step);
+        const img = h('img', { alt: `validation preview at step ${step}`, width: 128, height: 128 });
+        previews.append(h('figure', {}, img, h('figcaption', {}, `step ${step}`)));
+        img.src = await api.blobUrl(`/v1/jobs/${id}/previews/${step}`);
+      }
+    } catch {
+      // previews are optional; the charts and state stay
+    }
+  };
   const finished = (view) => ['succeeded', 'failed', 'canceled'].includes(view.state);
   const onEnd = async () => {
     job = await api.json(`/v1/jobs/${id}`);
     fromJob(job);
+    await loadPreviews(true);
     if (job.state === 'succeeded' && job.conceptId) {
       const base = `/v1/concepts/${job.conceptId}/embedding`;
       try {
@@ -416,6 +438,7 @@ async function jobPage(id) {
           addPoint(data.currentStep, data.detail.lastLoss, data.detail.embeddingNorm);
           redraw();
         }
+        loadPreviews(false);
       },
       abort.signal,
     );

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -57,6 +58,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "dti.roles=api,worker",
       "dti.worker.poll-interval=100ms",
       "dti.training.progress-every=2",
+      "dti.training.preview-every=30",
+      "dti.training.preview-steps=4",
       "dti.training.views-per-image=1"
     })
 class WebConsoleBrowserTest {
@@ -197,6 +200,17 @@ class WebConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#loss-chart canvas"))).hasSize(1);
     assertThat(driver.findElements(By.cssSelector("#norm-chart canvas"))).hasSize(1);
     assertThat(driver.findElement(By.id("norm-chart")).getText()).contains("m");
+    wait.until(d -> d.findElements(By.cssSelector("#previews img")).size() == 2);
+    assertThat(driver.findElements(By.cssSelector("#previews figcaption")))
+        .extracting(WebElement::getText)
+        .containsExactly("step 30", "step 60");
+    wait.until(
+        d ->
+            (Boolean)
+                ((JavascriptExecutor) d)
+                    .executeScript(
+                        "return [...document.querySelectorAll('#previews img')]"
+                            + ".every(i => i.complete && i.naturalWidth > 0)"));
     screenshot("job");
     for (String format : List.of("diffusers", "a1111", "kohya")) {
       driver.findElement(By.id("download-" + format)).click();
