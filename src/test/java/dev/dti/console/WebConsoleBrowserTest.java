@@ -41,8 +41,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -85,21 +83,11 @@ class WebConsoleBrowserTest {
 
   @DynamicPropertySource
   static void ownDatabase(DynamicPropertyRegistry registry) {
-    TestDatabase.Connection server = TestDatabase.get();
-    String name = "console_" + UUID.randomUUID().toString().replace("-", "");
-    JdbcClient.create(
-            new DriverManagerDataSource(server.url(), server.username(), server.password()))
-        .sql("CREATE DATABASE " + name)
-        .update();
-    int slash = server.url().lastIndexOf('/');
-    int query = server.url().indexOf('?', slash);
-    String url =
-        server.url().substring(0, slash + 1)
-            + name
-            + (query < 0 ? "" : server.url().substring(query));
+    TestDatabase.Connection own = TestDatabase.createDatabase("console");
+    String url = own.url();
     registry.add("spring.datasource.url", () -> url);
-    registry.add("spring.datasource.username", server::username);
-    registry.add("spring.datasource.password", server::password);
+    registry.add("spring.datasource.username", own::username);
+    registry.add("spring.datasource.password", own::password);
     registry.add("dti.data-dir", DATA::toString);
   }
 

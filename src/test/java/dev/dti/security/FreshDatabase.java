@@ -3,7 +3,6 @@ package dev.dti.security;
 import dev.dti.support.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -11,19 +10,8 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 record FreshDatabase(String url, String username, String password) {
 
   static FreshDatabase create() {
-    TestDatabase.Connection server = TestDatabase.get();
-    String name = "fresh_" + UUID.randomUUID().toString().replace("-", "");
-    JdbcClient.create(
-            new DriverManagerDataSource(server.url(), server.username(), server.password()))
-        .sql("CREATE DATABASE " + name)
-        .update();
-    int slash = server.url().lastIndexOf('/');
-    int query = server.url().indexOf('?', slash);
-    String url =
-        server.url().substring(0, slash + 1)
-            + name
-            + (query < 0 ? "" : server.url().substring(query));
-    return new FreshDatabase(url, server.username(), server.password());
+    TestDatabase.Connection created = TestDatabase.createDatabase("fresh");
+    return new FreshDatabase(created.url(), created.username(), created.password());
   }
 
   /**

@@ -19,6 +19,27 @@ public final class TestDatabase {
 
   private TestDatabase() {}
 
+  /**
+   * A new, empty database on the test server, named {@code prefix_<random>}: for a context whose
+   * workers or senders must not meet the jobs and messages of the other test contexts.
+   */
+  public static Connection createDatabase(String prefix) {
+    Connection server = get();
+    String name = prefix + "_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    org.springframework.jdbc.core.simple.JdbcClient.create(
+            new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                server.url(), server.username(), server.password()))
+        .sql("CREATE DATABASE " + name)
+        .update();
+    int slash = server.url().lastIndexOf('/');
+    int query = server.url().indexOf('?', slash);
+    String url =
+        server.url().substring(0, slash + 1)
+            + name
+            + (query < 0 ? "" : server.url().substring(query));
+    return new Connection(url, server.username(), server.password());
+  }
+
   public static synchronized Connection get() {
     if (connection == null) {
       connection = dockerAvailable() ? startContainer() : startEmbedded();

@@ -20,7 +20,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -66,19 +65,7 @@ abstract class WebhookTestBase {
    * too (each is an API process), and theirs would refuse this receiver's loopback address.
    */
   private static TestDatabase.Connection ownDatabase() {
-    TestDatabase.Connection server = TestDatabase.get();
-    String name = "webhooks_" + UUID.randomUUID().toString().replace("-", "");
-    JdbcClient.create(
-            new DriverManagerDataSource(server.url(), server.username(), server.password()))
-        .sql("CREATE DATABASE " + name)
-        .update();
-    int slash = server.url().lastIndexOf('/');
-    int query = server.url().indexOf('?', slash);
-    String url =
-        server.url().substring(0, slash + 1)
-            + name
-            + (query < 0 ? "" : server.url().substring(query));
-    return new TestDatabase.Connection(url, server.username(), server.password());
+    return TestDatabase.createDatabase("webhooks");
   }
 
   @LocalServerPort int port;
