@@ -471,11 +471,13 @@ public final class SdxlStepBenchmark {
     long textBytes = (r.clipLParameters + r.clipGParameters) * 4;
     List<String> lines = new ArrayList<>();
     lines.add(
-        "Command: `./mvnw -B -Pbench-sdxl process-test-classes` (runs"
-            + " `dev.dti.bench.SdxlStepBenchmark --latents "
+        "Command: `./mvnw -B -Pbench-sdxl -Dbench.sdxl.latents="
             + String.join(",", latents.stream().map(String::valueOf).toList())
-            + " --doc docs/benchmarks.md`, which rewrites this section; `-Dbench.sdxl.latents=32`"
-            + " runs one size). Needs ≈ 15 GiB of free memory for the smallest size.");
+            + " process-test-classes` (runs `dev.dti.bench.SdxlStepBenchmark --latents "
+            + String.join(",", latents.stream().map(String::valueOf).toList())
+            + " --doc docs/benchmarks.md`, which rewrites this section; without"
+            + " `-Dbench.sdxl.latents` it measures 32,64,96,128). Needs ≈ 15 GiB of free memory"
+            + " for the smallest size; a size predicted not to fit is skipped.");
     lines.add("");
     lines.add(
         "One DTI step's model work at SDXL base 1.0 size, random weights drawn by the engine"
@@ -536,7 +538,7 @@ public final class SdxlStepBenchmark {
             String.format(Locale.ROOT, "%.1f GiB total", r.memTotal / (double) GIB)));
     lines.add("");
     lines.add(
-        "| latent (image) | available before | (a) forward | (a) peak RSS | (b) forward + backward"
+        "| latent (image) | MemAvailable before (weights loaded) | (a) forward | (a) peak RSS | (b) forward + backward"
             + " | (b) peak RSS | (b) activations (peak − weights) | ratio (b)/(a) | UNet forward"
             + " (analytic) |");
     lines.add("|---|---|---|---|---|---|---|---|---|");
