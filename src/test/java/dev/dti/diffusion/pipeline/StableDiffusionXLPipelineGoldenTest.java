@@ -74,6 +74,8 @@ class StableDiffusionXLPipelineGoldenTest {
     assertIds(model.tokenizer(TEXT_ENCODER_2).encodePadded(PROMPT), "input_ids_2");
     assertIds(model.tokenizer(TEXT_ENCODER).encodePadded(""), "negative_input_ids");
     assertIds(model.tokenizer(TEXT_ENCODER_2).encodePadded(""), "negative_input_ids_2");
+    assertIds(model.tokenizer(TEXT_ENCODER).encodePadded("a cat!"), "exclaim_input_ids");
+    assertIds(model.tokenizer(TEXT_ENCODER_2).encodePadded("a cat!"), "exclaim_input_ids_2");
     assertThat(model.tokenizer(TEXT_ENCODER).padTokenId()).isEqualTo(49407);
     assertThat(model.tokenizer(TEXT_ENCODER_2).padTokenId()).isZero();
   }
