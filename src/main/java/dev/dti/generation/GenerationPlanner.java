@@ -31,13 +31,13 @@ class GenerationPlanner {
 
   /**
    * What a request will render: the plan to store, the model, the learned rows of the prompt's
-   * concepts by token, the interpolated rows per point (empty for a generation), and whether it
-   * renders synchronously ({@code dti.generation.sync-budget}).
+   * concepts by token and text encoder, the interpolated rows per point (empty for a generation),
+   * and whether it renders synchronously ({@code dti.generation.sync-budget}).
    */
   record Planned(
       GenerationPlan plan,
       StableDiffusionModel model,
-      Map<String, float[][]> conceptRows,
+      Map<String, Map<String, float[][]>> conceptRows,
       List<float[][]> interpolated,
       boolean synchronous) {}
 
@@ -117,6 +117,13 @@ class GenerationPlanner {
     ModelShape shape = ModelShape.of(model, properties.maxSizeFactor());
     List<FieldProblem> errors = GenerationValidator.errors();
     Sampling s = validator.interpolation(request, shape, errors);
+    if (model.isXL()) {
+      // slerp per encoder, each with its own m, is not implemented yet; refuse before rendering
+      errors.add(
+          new FieldProblem(
+              "concepts",
+              "interpolation is not supported on an SDXL model (two text encoders) yet"));
+    }
     GenerationValidator.throwIfAny(errors);
     String template = request.promptTemplate();
     String prompt =
@@ -195,16 +202,16 @@ class GenerationPlanner {
       GenerationPlan plan,
       StableDiffusionModel model,
       ModelShape shape,
-      Map<String, float[][]> conceptRows,
+      Map<String, Map<String, float[][]>> conceptRows,
       List<float[][]> interpolated) {
     boolean synchronous =
         plan.cost(shape.resolution(), shape.resolution()) <= properties.syncBudget();
     return new Planned(plan, model, conceptRows, interpolated, synchronous);
   }
 
-  private static Map<String, float[][]> rowsOf(List<Resolved> concepts) {
-    Map<String, float[][]> rows = new LinkedHashMap<>();
-    concepts.forEach(r -> rows.put(r.pinned().token(), r.embedding().rows(TEXT_ENCODER)));
+  private static Map<String, Map<String, float[][]>> rowsOf(List<Resolved> concepts) {
+    Map<String, Map<String, float[][]>> rows = new LinkedHashMap<>();
+    concepts.forEach(r -> rows.put(r.pinned().token(), Renderer.rowsPerEncoder(r.embedding())));
     return rows;
   }
 
