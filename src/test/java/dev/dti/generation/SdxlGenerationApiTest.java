@@ -27,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -35,7 +36,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * an absent negative prompt conditioned on zeros, concept rows for both text encoders, and
  * interpolation refused with a sentence. Each image equals {@link TextToImage} on the same model.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "dti.roles=api") // every request here renders synchronously: no workers
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class SdxlGenerationApiTest {
 
   @LocalServerPort int port;
@@ -45,11 +49,15 @@ class SdxlGenerationApiTest {
   @Autowired ModelRegistry models;
   ApiClient api;
 
+  /** A database of its own: this context's workers must not take the other contexts' jobs. */
+  private static final TestDatabase.Connection DATABASE =
+      TestDatabase.createDatabase("sdxl_generation");
+
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
-    registry.add("spring.datasource.url", () -> TestDatabase.get().url());
-    registry.add("spring.datasource.username", () -> TestDatabase.get().username());
-    registry.add("spring.datasource.password", () -> TestDatabase.get().password());
+    registry.add("spring.datasource.url", DATABASE::url);
+    registry.add("spring.datasource.username", DATABASE::username);
+    registry.add("spring.datasource.password", DATABASE::password);
     registry.add("dti.model.dir", () -> Golden.dir("sdxl_pipeline_tiny").toString());
     registry.add("dti.generation.sync-budget", () -> 8);
   }
