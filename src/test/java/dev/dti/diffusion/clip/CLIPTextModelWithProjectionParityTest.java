@@ -111,13 +111,13 @@ class CLIPTextModelWithProjectionParityTest {
 
   @Test
   void vocabularyMeanNormSkipsTheZeroRows() throws Exception {
-    double expected = outputs.load(manager, "vocab_mean_norm").getDouble();
+    double expected = Golden.float64(outputs, "vocab_mean_norm");
     double m = VocabularyNorms.meanNorm(model.tokenEmbedding());
     System.out.printf("clip_text_projection m = %.12f (golden %.12f)%n", m, expected);
     assertThat(Math.abs(m - expected) / expected).isLessThanOrEqualTo(1e-12);
     assertThat(m)
         .isNotCloseTo(
-            outputs.load(manager, "vocab_mean_norm_all_rows").getDouble(),
+            Golden.float64(outputs, "vocab_mean_norm_all_rows"),
             org.assertj.core.data.Offset.offset(1e-4));
   }
 
