@@ -108,6 +108,15 @@ public final class ModelCommands implements CommandGroup {
     return Files.isDirectory(sub) ? sub : dir;
   }
 
+  /**
+   * The tensor {@code name} of {@code inputs}, or null when the file has none (the SDXL UNet's
+   * text_embeds and time_ids, which an SD 1.x/2.x UNet refuses).
+   */
+  private static NDArray optional(SafetensorsFile inputs, NDManager manager, String name)
+      throws IOException {
+    return inputs.names().contains(name) ? inputs.load(manager, name) : null;
+  }
+
   private static final List<String> COMPONENTS =
       List.of("text_encoder", "unet", "vae_encode", "vae_decode");
 
@@ -137,7 +146,9 @@ public final class ModelCommands implements CommandGroup {
               unet.forward(
                   inputs.load(manager, "sample"),
                   inputs.load(manager, "timestep"),
-                  inputs.load(manager, "encoder_hidden_states")));
+                  inputs.load(manager, "encoder_hidden_states"),
+                  optional(inputs, manager, "text_embeds"),
+                  optional(inputs, manager, "time_ids")));
         }
         case "vae_encode" -> {
           AutoencoderKL vae = AutoencoderKL.load(componentDir(dir, "vae"), manager);

@@ -10,14 +10,17 @@ import ai.djl.ndarray.types.Shape;
 import dev.dti.diffusion.nn.GaussianNoise;
 import dev.dti.diffusion.scheduler.Scheduler;
 import dev.dti.diffusion.scheduler.SchedulerConfig;
+import dev.dti.diffusion.scheduler.SchedulerType;
 import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import java.awt.image.BufferedImage;
 import java.util.Map;
 
 /**
- * Text-to-image sampling as diffusers' StableDiffusionPipeline, with the {@link Scheduler} the
- * settings name (DDIM or Euler) built from the model's scheduler config:
+ * Text-to-image sampling as diffusers' StableDiffusionPipeline (and StableDiffusionXLPipeline,
+ * whose UNet also takes the pooled text embeddings and time ids of each half of the guidance
+ * batch), with the {@link Scheduler} the settings name (DDIM or Euler) built from the model's
+ * scheduler config:
  *
  * <pre>
  *   x_T ~ N(0, 1) from the seed, times init_noise_sigma
@@ -34,7 +37,11 @@ public final class TextToImage {
 
   private TextToImage() {}
 
-  /** Encodes the prompts with the model's tokenizer and text encoder, then samples one image. */
+  /**
+   * Encodes the prompts with the model's tokenizers and text encoders, then samples one image. A
+   * null {@code negativePrompt} means none was given: SD 1.x/2.x encode {@code ""} for it, SDXL
+   * conditions on zeros when its index sets force_zeros_for_empty_prompt.
+   */
   public static BufferedImage generate(
       StableDiffusionModel model,
       String prompt,
@@ -45,11 +52,12 @@ public final class TextToImage {
 
   /**
    * As {@link #generate(StableDiffusionModel, String, String, GenerationSettings)}, with learned
-   * rows for the placeholder tokens of {@code concepts} injected into both prompts.
+   * rows for the placeholder tokens of {@code concepts} (token → text encoder name → rows) injected
+   * into both prompts.
    */
   public static BufferedImage generate(
       StableDiffusionModel model,
-      Map<String, float[][]> concepts,
+      Map<String, Map<String, float[][]>> concepts,
       String prompt,
       String negativePrompt,
       GenerationSettings settings) {
@@ -60,15 +68,18 @@ public final class TextToImage {
           model.vae(),
           model.schedulerConfig(),
           prompts.encode(prompt, manager),
-          prompts.encode(negativePrompt, manager),
+          prompts.encodeNegative(negativePrompt, manager),
           settings);
     }
   }
 
   /**
    * Samples one image from the conditioning of the prompt and of the negative prompt (hidden states
-   * [1, T, cross_attention_dim], e.g. with learned token rows already injected), with a new
-   * scheduler of {@code settings.scheduler()} built from {@code schedulerConfig}.
+   * [1, T, cross_attention_dim], e.g. with learned token rows already injected; for SDXL also the
+   * pooled text embeddings [1, P]), with a new scheduler of {@code settings.scheduler()} built from
+   * {@code schedulerConfig} (when the settings name none: Euler for SDXL conditioning, as diffusers
+   * ships SDXL, else DDIM). SDXL conditioning without time ids gets the pipeline's defaults for the
+   * image size ({@link AddTimeIds#of}).
    */
   public static BufferedImage generate(
       UNet2DConditionModel unet,
@@ -77,10 +88,6 @@ public final class TextToImage {
       Conditioning cond,
       Conditioning uncond,
       GenerationSettings settings) {
-    if (cond.hasAddedConditions()) {
-      throw new IllegalArgumentException(
-          "this UNet has no text_time addition embedding for pooled text embeddings and time ids");
-    }
     int scale = vae.config().scaleFactor();
     if (settings.width() % scale != 0 || settings.height() % scale != 0) {
       throw new IllegalArgumentException(
@@ -91,7 +98,12 @@ public final class TextToImage {
               + "×"
               + settings.height());
     }
+    boolean xl = cond.textEmbeds() != null;
     try (NDManager manager = NDManager.newBaseManager()) {
+      if (xl) {
+        cond = withDefaultTimeIds(cond, settings, manager);
+        uncond = withDefaultTimeIds(uncond, settings, manager);
+      }
       GaussianNoise noise = new GaussianNoise(settings.seed());
       Shape latentShape =
           new Shape(
@@ -99,16 +111,19 @@ public final class TextToImage {
               vae.config().latentChannels(),
               settings.height() / scale,
               settings.width() / scale);
-      Scheduler scheduler = settings.scheduler().create(schedulerConfig, settings.eta());
+      SchedulerType type =
+          settings.scheduler() != null
+              ? settings.scheduler()
+              : xl ? SchedulerType.EULER : SchedulerType.DDIM;
+      Scheduler scheduler = type.create(schedulerConfig, settings.eta());
       scheduler.setTimesteps(settings.steps());
       NDArray latents = noise.next(manager, latentShape);
       latents = latents.mul(scalar(manager, scheduler.initNoiseSigma()));
       // diffusers skips the unconditional half when guidance_scale <= 1.
       boolean guided = settings.guidanceScale() > 1;
-      NDArray textEmbeddings = cond.hiddenStates();
+      Conditioning conditioning = guided ? Conditioning.batch(uncond, cond) : cond;
       if (guided) {
-        textEmbeddings = Conditioning.batch(uncond, cond).hiddenStates();
-        textEmbeddings.attach(manager); // freed with this call, not with the caller's embeddings
+        attach(conditioning, manager); // freed with this call, not with the caller's embeddings
       }
       NDArray guidance = scalar(manager, settings.guidanceScale());
       NDArray timesteps = scheduler.timesteps(manager);
@@ -119,11 +134,11 @@ public final class TextToImage {
           NDArray eps;
           if (guided) {
             NDArray input = NDArrays.concat(new NDList(modelInput, modelInput), 0);
-            NDList halves = unet.forward(input, t, textEmbeddings).split(2, 0);
+            NDList halves = predict(unet, input, t, conditioning).split(2, 0);
             NDArray uncondEps = halves.get(0);
             eps = uncondEps.add(halves.get(1).sub(uncondEps).mul(guidance));
           } else {
-            eps = unet.forward(modelInput, t, textEmbeddings);
+            eps = predict(unet, modelInput, t, conditioning);
           }
           NDArray next = scheduler.step(eps, i, latents, noise).prevSample();
           NDScope.unregister(next);
@@ -133,6 +148,38 @@ public final class TextToImage {
       }
       NDArray image = vae.decode(latents.div(scalar(manager, vae.scalingFactor())));
       return Images.fromDecoded(image).get(0);
+    }
+  }
+
+  private static NDArray predict(
+      UNet2DConditionModel unet, NDArray input, NDArray t, Conditioning conditioning) {
+    return conditioning.hasAddedConditions()
+        ? unet.forward(
+            input,
+            t,
+            conditioning.hiddenStates(),
+            conditioning.textEmbeds(),
+            conditioning.timeIds())
+        : unet.forward(input, t, conditioning.hiddenStates());
+  }
+
+  private static Conditioning withDefaultTimeIds(
+      Conditioning conditioning, GenerationSettings settings, NDManager manager) {
+    if (conditioning.timeIds() != null) {
+      return conditioning;
+    }
+    int batch = Math.toIntExact(conditioning.hiddenStates().getShape().get(0));
+    return conditioning.withTimeIds(
+        AddTimeIds.of(settings.height(), settings.width()).toArray(manager, batch));
+  }
+
+  private static void attach(Conditioning conditioning, NDManager manager) {
+    conditioning.hiddenStates().attach(manager);
+    if (conditioning.textEmbeds() != null) {
+      conditioning.textEmbeds().attach(manager);
+    }
+    if (conditioning.timeIds() != null) {
+      conditioning.timeIds().attach(manager);
     }
   }
 
