@@ -19,16 +19,13 @@ final class TextEncoders {
   /** The model's text encoders and the width of their token rows, in model order. */
   static Map<String, Integer> widths(StableDiffusionModel model) {
     Map<String, Integer> widths = new LinkedHashMap<>();
-    widths.put(TEXT_ENCODER, model.textEncoder().config().hiddenSize());
+    model.textEncoderNames().forEach(encoder -> widths.put(encoder, model.hiddenSize(encoder)));
     return widths;
   }
 
   /** DTI's m of one text encoder: the mean norm of its non-zero vocabulary rows. */
   static double normM(StableDiffusionModel model, String encoder) {
-    if (!encoder.equals(TEXT_ENCODER)) {
-      throw new IllegalArgumentException("the model has no text encoder " + encoder);
-    }
-    return VocabularyNorms.meanNorm(model);
+    return VocabularyNorms.meanNorm(model, encoder);
   }
 
   /**
