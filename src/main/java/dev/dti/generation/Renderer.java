@@ -39,18 +39,18 @@ public final class Renderer {
   private final String modelName;
   private final GenerationPlan plan;
   private final Map<String, float[][]> conceptRows;
-  private final List<float[][]> interpolated;
+  private final List<Map<String, float[][]>> interpolated;
 
   /**
    * @param conceptRows the rows of each concept token of the prompt and negative prompt
-   * @param interpolated for an interpolation, the rows of each point; else empty
+   * @param interpolated for an interpolation, the rows of each point per text encoder; else empty
    */
   public Renderer(
       StableDiffusionModel model,
       String modelName,
       GenerationPlan plan,
       Map<String, float[][]> conceptRows,
-      List<float[][]> interpolated) {
+      List<Map<String, float[][]>> interpolated) {
     this.model = model;
     this.modelName = modelName;
     this.plan = plan;
@@ -62,7 +62,7 @@ public final class Renderer {
     Map<String, Map<String, float[][]>> tokens = new LinkedHashMap<>();
     conceptRows.forEach((token, rows) -> tokens.put(token, firstEncoder(rows)));
     if (plan.interpolation() != null) {
-      tokens.put(SLOT_TOKEN, firstEncoder(interpolated.get(index)));
+      tokens.put(SLOT_TOKEN, interpolated.get(index));
     }
     long seed = plan.seedOf(index);
     BufferedImage image;

@@ -16,14 +16,12 @@ import dev.dti.support.ApiClient.Response;
 import dev.dti.support.ApiTest;
 import dev.dti.support.Golden;
 import dev.dti.support.Multipart;
+import dev.dti.support.TinySdxlFolder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,46 +31,17 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Import and export of SDXL embeddings through the REST API, with the service's model pointed at a
- * copy of the tiny SDXL golden pipeline (text_encoder 16 wide, text_encoder_2 24 wide) and the
- * golden {@code cat-toy.safetensors} that diffusers loaded into both encoders.
+ * copy of the tiny SDXL golden pipeline ({@link TinySdxlFolder}: text_encoder 16 wide,
+ * text_encoder_2 24 wide) and the golden {@code cat-toy.safetensors} that diffusers loaded into
+ * both encoders.
  */
 class SdxlEmbeddingApiTest extends ApiTest {
-
-  private static Path modelDir;
 
   @Autowired EmbeddingRepository embeddings;
 
   @DynamicPropertySource
   static void sdxlModel(DynamicPropertyRegistry registry) {
-    registry.add("dti.model.dir", () -> sdxlFolder().toString());
-  }
-
-  /** The golden SDXL folder as save_pretrained wrote it, without the reference files. */
-  static synchronized Path sdxlFolder() {
-    if (modelDir == null) {
-      try {
-        Path golden = Golden.dir("sdxl_pipeline_tiny");
-        Path dir = Files.createTempDirectory("dti-tiny-sdxl");
-        try (Stream<Path> files = Files.walk(golden)) {
-          for (Path source : files.filter(Files::isRegularFile).toList()) {
-            String name = source.getFileName().toString();
-            if (name.equals("reference.safetensors")
-                || name.equals("cat-toy.safetensors")
-                || name.endsWith(".md")
-                || name.endsWith(".py")) {
-              continue;
-            }
-            Path target = dir.resolve(golden.relativize(source).toString());
-            Files.createDirectories(target.getParent());
-            Files.copy(source, target);
-          }
-        }
-        modelDir = dir;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return modelDir;
+    registry.add("dti.model.dir", () -> TinySdxlFolder.get().toString());
   }
 
   static byte[] catToy() throws IOException {
