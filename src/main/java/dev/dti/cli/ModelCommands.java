@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.clip.CLIPTextModel;
+import dev.dti.diffusion.clip.CLIPTextModelOutput;
+import dev.dti.diffusion.clip.CLIPTextModelWithProjection;
 import dev.dti.diffusion.clip.CLIPTextOutput;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.io.SafetensorsWriter;
@@ -30,7 +32,7 @@ public final class ModelCommands implements CommandGroup {
 
   private static final String USAGE =
       """
-      usage: model run --dir MODEL_DIR --component text_encoder|unet|vae_encode|vae_decode \
+      usage: model run --dir MODEL_DIR --component text_encoder|text_encoder_2|unet|vae_encode|vae_decode \
       --inputs IN.safetensors --out OUT.safetensors
              model tokenize --dir MODEL_DIR --text TEXT""";
 
@@ -118,7 +120,7 @@ public final class ModelCommands implements CommandGroup {
   }
 
   private static final List<String> COMPONENTS =
-      List.of("text_encoder", "unet", "vae_encode", "vae_decode");
+      List.of("text_encoder", "text_encoder_2", "unet", "vae_encode", "vae_decode");
 
   private void runComponent(Path dir, String component, Path inputsFile, Path outFile)
       throws IOException {
@@ -138,6 +140,21 @@ public final class ModelCommands implements CommandGroup {
           outputs.put("penultimate_hidden_state", result.penultimateHiddenState());
           outputs.put("pooler_output", result.pooledOutput());
           outputs.put("hidden_states", NDArrays.stack(new NDList(result.hiddenStates())));
+        }
+        case "text_encoder_2" -> {
+          CLIPTextModelWithProjection textEncoder =
+              CLIPTextModelWithProjection.fromPretrained(
+                  componentDir(dir, "text_encoder_2"), manager);
+          NDArray inputIds = inputs.load(manager, "input_ids");
+          CLIPTextModelOutput result = textEncoder.forward(inputIds);
+          outputs.put("last_hidden_state", result.lastHiddenState());
+          outputs.put("penultimate_hidden_state", result.penultimateHiddenState());
+          outputs.put("pooler_output", result.pooledOutput());
+          outputs.put("text_embeds", result.textEmbeds());
+          outputs.put("hidden_states", NDArrays.stack(new NDList(result.hiddenStates())));
+          long[] pooled =
+              Arrays.stream(textEncoder.pooledIndices(inputIds)).asLongStream().toArray();
+          outputs.put("pooled_index", manager.create(pooled));
         }
         case "unet" -> {
           UNet2DConditionModel unet = UNet2DConditionModel.load(componentDir(dir, "unet"), manager);

@@ -63,6 +63,18 @@ class GenerationPlanner {
     this.device = workers.devices().getFirst();
   }
 
+  /**
+   * The negative prompt as the plan keeps it: absent stays null for SDXL, whose pipeline conditions
+   * on zeros then (force_zeros_for_empty_prompt) but encodes an explicit {@code ""}; for SD 1.x/2.x
+   * absent and {@code ""} are the same and the plan keeps {@code ""}.
+   */
+  static String negativePrompt(String requested, StableDiffusionModel model) {
+    if (requested != null) {
+      return requested;
+    }
+    return model.isXL() && model.forceZerosForEmptyPrompt() ? null : "";
+  }
+
   /** Validates a generation request and resolves its concepts; nothing is stored. */
   Planned generation(Tenant tenant, GenerationRequest request) {
     StableDiffusionModel model = model();
@@ -70,11 +82,11 @@ class GenerationPlanner {
     List<FieldProblem> errors = GenerationValidator.errors();
     Sampling s = validator.generation(request, shape, errors);
     GenerationValidator.throwIfAny(errors);
-    String negative = request.negativePrompt() == null ? "" : request.negativePrompt();
+    String negative = negativePrompt(request.negativePrompt(), model);
     List<Resolved> concepts =
         promptConcepts.resolve(
             tenant.id(),
-            PromptConcepts.tokensOf(request.prompt(), negative),
+            PromptConcepts.tokensOf(request.prompt(), negative == null ? "" : negative),
             model.id(),
             shape.embeddingDim());
     int numImages = request.numImages() == null ? 1 : request.numImages();
@@ -109,10 +121,10 @@ class GenerationPlanner {
     String template = request.promptTemplate();
     String prompt =
         template.replace("{concept}", Renderer.SLOT_TOKEN).replace("{}", Renderer.SLOT_TOKEN);
-    String negative = request.negativePrompt() == null ? "" : request.negativePrompt();
+    String negative = negativePrompt(request.negativePrompt(), model);
     List<String> interpolatedTokens = request.concepts();
     List<String> promptTokens =
-        PromptConcepts.tokensOf(prompt, negative).stream()
+        PromptConcepts.tokensOf(prompt, negative == null ? "" : negative).stream()
             .filter(token -> !interpolatedTokens.contains(token))
             .toList();
     List<String> all = new ArrayList<>(interpolatedTokens);

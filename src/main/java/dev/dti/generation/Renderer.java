@@ -104,7 +104,8 @@ public final class Renderer {
     String prompt =
         plan.interpolation() == null ? plan.prompt() : plan.interpolation().promptTemplate();
     meta.put("prompt", prompt);
-    meta.put("negative_prompt", plan.negativePrompt());
+    String negative = plan.negativePrompt() == null ? "" : plan.negativePrompt();
+    meta.put("negative_prompt", negative);
     meta.put("seed", Long.toString(seed));
     meta.put("steps", Integer.toString(plan.steps()));
     meta.put("guidance_scale", number(plan.guidanceScale()));
@@ -135,7 +136,7 @@ public final class Renderer {
             "%s%nNegative prompt: %s%nSteps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d,"
                 + " Model hash: %s, Model: %s",
             prompt,
-            plan.negativePrompt(),
+            negative,
             plan.steps(),
             SchedulerType.of(plan.scheduler()).samplerName(),
             number(plan.guidanceScale()),

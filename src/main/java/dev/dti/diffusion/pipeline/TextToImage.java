@@ -15,6 +15,7 @@ import dev.dti.diffusion.unet.UNet2DConditionModel;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import java.awt.image.BufferedImage;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Text-to-image sampling as diffusers' StableDiffusionPipeline (and StableDiffusionXLPipeline,
@@ -117,38 +118,85 @@ public final class TextToImage {
               : xl ? SchedulerType.EULER : SchedulerType.DDIM;
       Scheduler scheduler = type.create(schedulerConfig, settings.eta());
       scheduler.setTimesteps(settings.steps());
-      NDArray latents = noise.next(manager, latentShape);
-      latents = latents.mul(scalar(manager, scheduler.initNoiseSigma()));
-      // diffusers skips the unconditional half when guidance_scale <= 1.
-      boolean guided = settings.guidanceScale() > 1;
-      Conditioning conditioning = guided ? Conditioning.batch(uncond, cond) : cond;
-      if (guided) {
-        attach(conditioning, manager); // freed with this call, not with the caller's embeddings
-      }
-      NDArray guidance = scalar(manager, settings.guidanceScale());
-      NDArray timesteps = scheduler.timesteps(manager);
-      for (int i = 0; i < settings.steps(); i++) {
-        try (NDScope scope = new NDScope()) {
-          NDArray t = timesteps.get(i); // a scalar: the UNet broadcasts it over the batch
-          NDArray modelInput = scheduler.scaleModelInput(latents, i);
-          NDArray eps;
-          if (guided) {
-            NDArray input = NDArrays.concat(new NDList(modelInput, modelInput), 0);
-            NDList halves = predict(unet, input, t, conditioning).split(2, 0);
-            NDArray uncondEps = halves.get(0);
-            eps = uncondEps.add(halves.get(1).sub(uncondEps).mul(guidance));
-          } else {
-            eps = predict(unet, modelInput, t, conditioning);
-          }
-          NDArray next = scheduler.step(eps, i, latents, noise).prevSample();
-          NDScope.unregister(next);
-          latents.close();
-          latents = next;
-        }
-      }
+      NDArray initialNoise = noise.next(manager, latentShape);
+      NDArray latents =
+          denoise(
+              unet, scheduler, cond, uncond, initialNoise, noise, settings.guidanceScale(), null);
       NDArray image = vae.decode(latents.div(scalar(manager, vae.scalingFactor())));
       return Images.fromDecoded(image).get(0);
     }
+  }
+
+  /**
+   * One step of the loop as {@link #denoise} saw it. The arrays live only during the callback.
+   *
+   * @param modelInput the UNet's input (both halves when guided)
+   * @param unetOutput the UNet's output, rows [uncond, cond] when guided
+   * @param noisePred the guided noise prediction
+   * @param latents the latents after the scheduler step
+   */
+  public record DenoisingStep(
+      int index,
+      NDArray timestep,
+      NDArray modelInput,
+      NDArray unetOutput,
+      NDArray noisePred,
+      NDArray latents) {}
+
+  /**
+   * The sampling loop: x_T = initialNoise · init_noise_sigma, then one guided UNet pass and one
+   * scheduler step per timestep of {@code scheduler} (already given its steps). Conditioning with
+   * pooled text embeddings must carry its time ids. {@code stepNoise} feeds the scheduler's
+   * stochastic terms (DDIM with η > 0). {@code observer}, when not null, sees every step. Returns
+   * x_0 in the manager of {@code initialNoise}.
+   */
+  public static NDArray denoise(
+      UNet2DConditionModel unet,
+      Scheduler scheduler,
+      Conditioning cond,
+      Conditioning uncond,
+      NDArray initialNoise,
+      GaussianNoise stepNoise,
+      double guidanceScale,
+      Consumer<DenoisingStep> observer) {
+    NDManager manager = initialNoise.getManager();
+    NDArray latents = initialNoise.mul(scalar(manager, scheduler.initNoiseSigma()));
+    // diffusers skips the unconditional half when guidance_scale <= 1.
+    boolean guided = guidanceScale > 1;
+    Conditioning conditioning = guided ? Conditioning.batch(uncond, cond) : cond;
+    if (guided) {
+      attach(conditioning, manager); // freed with the latents, not with the caller's embeddings
+    }
+    NDArray guidance = scalar(manager, guidanceScale);
+    NDArray timesteps = scheduler.timesteps(manager);
+    int steps = Math.toIntExact(timesteps.size());
+    for (int i = 0; i < steps; i++) {
+      try (NDScope scope = new NDScope()) {
+        NDArray t = timesteps.get(i); // a scalar: the UNet broadcasts it over the batch
+        NDArray modelInput = scheduler.scaleModelInput(latents, i);
+        NDArray eps;
+        NDArray input = modelInput;
+        NDArray output;
+        if (guided) {
+          input = NDArrays.concat(new NDList(modelInput, modelInput), 0);
+          output = predict(unet, input, t, conditioning);
+          NDList halves = output.split(2, 0);
+          NDArray uncondEps = halves.get(0);
+          eps = uncondEps.add(halves.get(1).sub(uncondEps).mul(guidance));
+        } else {
+          output = predict(unet, modelInput, t, conditioning);
+          eps = output;
+        }
+        NDArray next = scheduler.step(eps, i, latents, stepNoise).prevSample();
+        if (observer != null) {
+          observer.accept(new DenoisingStep(i, t, input, output, eps, next));
+        }
+        NDScope.unregister(next);
+        latents.close();
+        latents = next;
+      }
+    }
+    return latents;
   }
 
   private static NDArray predict(
