@@ -63,6 +63,9 @@ class SdxlInterpolationApiTest {
     registry.add("spring.datasource.password", () -> TestDatabase.get().password());
     registry.add("dti.model.dir", () -> TinySdxlFolder.get().toString());
     registry.add("dti.generation.sync-budget", () -> 8);
+    // API only: this context renders synchronously and must not claim the jobs of the other
+    // generation tests' context, which shares the database.
+    registry.add("dti.roles", () -> "api");
   }
 
   StableDiffusionModel model() {
