@@ -37,6 +37,8 @@ import org.springframework.web.multipart.MultipartFile;
 @Tag(name = "concepts")
 class EmbeddingController {
 
+  private static final String ZIP = "application/zip";
+
   private final EmbeddingService embeddings;
   private final Idempotency idempotency;
 
@@ -49,15 +51,22 @@ class EmbeddingController {
   @Operation(
       summary = "Download the learned embedding as safetensors",
       description =
-          "diffusers: {\"<token>\": [n, d]} for load_textual_inversion; a1111 and kohya:"
-              + " {\"emb_params\": [n, d]}. Without step, the final embedding (or the latest"
-              + " checkpoint while training runs).")
+          "SD 1.x/2.x: diffusers {\"<token>\": [n, d]} for load_textual_inversion; a1111 and"
+              + " kohya {\"emb_params\": [n, d]}. SDXL: a1111 and kohya {\"clip_g\": [n, 1280],"
+              + " \"clip_l\": [n, 768]} (what AUTOMATIC1111, ComfyUI and kohya load); diffusers a"
+              + " zip of learned_embeds.safetensors (text_encoder) and learned_embeds_2.safetensors"
+              + " (text_encoder_2), each {\"<token>\": [n, d]}, with a README.txt; with"
+              + " encoder=text_encoder or encoder=text_encoder_2 only that encoder's diffusers file."
+              + " Without step, the final embedding (or the latest checkpoint while training"
+              + " runs).")
   @ApiResponse(
       responseCode = "200",
-      content =
-          @Content(
-              mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-              schema = @Schema(type = "string", format = "binary")))
+      content = {
+        @Content(
+            mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            schema = @Schema(type = "string", format = "binary")),
+        @Content(mediaType = ZIP, schema = @Schema(type = "string", format = "binary"))
+      })
   @ApiResponse(responseCode = "409", description = "No embedding has been learned yet")
   ResponseEntity<byte[]> download(
       Tenant tenant,
@@ -67,7 +76,15 @@ class EmbeddingController {
           String format,
       @Parameter(description = "A checkpoint step; default the final embedding")
           @RequestParam(required = false)
-          Integer step) {
+          Integer step,
+      @Parameter(
+              description =
+                  "With format=diffusers, only this text encoder's file: text_encoder"
+                      + " (learned_embeds.safetensors) or text_encoder_2"
+                      + " (learned_embeds_2.safetensors, SDXL)",
+              schema = @Schema(allowableValues = {"text_encoder", "text_encoder_2"}))
+          @RequestParam(required = false)
+          String encoder) {
     EmbeddingFormat parsed;
     try {
       parsed = EmbeddingFormat.fromWireName(format);
@@ -75,9 +92,10 @@ class EmbeddingController {
       throw ApiProblem.badRequest(
           "Unknown format '" + format + "': use diffusers, a1111 or kohya.");
     }
-    EmbeddingService.Download file = embeddings.export(tenant, id, parsed, step);
+    EmbeddingService.Download file = embeddings.export(tenant, id, parsed, step, encoder);
     return ResponseEntity.ok()
-        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .contentType(
+            file.isZip() ? MediaType.parseMediaType(ZIP) : MediaType.APPLICATION_OCTET_STREAM)
         .header(
             HttpHeaders.CONTENT_DISPOSITION,
             ContentDisposition.attachment().filename(file.filename()).build().toString())
@@ -89,13 +107,23 @@ class EmbeddingController {
       summary = "Import an existing textual-inversion embedding as a concept",
       description =
           "Accepts diffusers/A1111/kohya .safetensors and PyTorch .pt/.bin files (read without"
-              + " executing any pickle code). repair=true rescales every row to the model's mean"
-              + " token norm m, DTI's constraint, to stop an over-long TI embedding from drowning"
-              + " the prompt.")
+              + " executing any pickle code). SDXL: the {\"clip_l\", \"clip_g\"} file of"
+              + " A1111/ComfyUI/kohya, or the diffusers pair, either as a zip holding"
+              + " learned_embeds.safetensors and learned_embeds_2.safetensors or as two parts:"
+              + " file (text_encoder's) and file_2 (text_encoder_2's). The rows must have the"
+              + " model's encoder widths. repair=true rescales every row to its text encoder's"
+              + " mean token norm m, DTI's constraint, to stop an over-long TI embedding from"
+              + " drowning the prompt.")
   @ApiResponse(responseCode = "201", description = "The concept, ready for generation")
   ResponseEntity<String> importEmbedding(
       Tenant tenant,
       @RequestPart("file") MultipartFile file,
+      @Parameter(
+              description =
+                  "SDXL diffusers pair only: text_encoder_2's file (learned_embeds_2.safetensors);"
+                      + " file is then text_encoder's (learned_embeds.safetensors)")
+          @RequestPart(name = "file_2", required = false)
+          MultipartFile file2,
       @RequestParam String token,
       @RequestParam(required = false) String name,
       @Parameter(description = "The model the embedding was made for (id or name); checked")
@@ -104,24 +132,41 @@ class EmbeddingController {
       @RequestParam(defaultValue = "false") boolean repair,
       @RequestHeader(name = Idempotency.HEADER, required = false) String idempotencyKey,
       HttpServletRequest request) {
-    byte[] bytes;
-    try {
-      bytes = file.getBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (bytes.length == 0) {
-      throw ApiProblem.badRequest("The file part is empty.");
-    }
+    byte[] bytes = bytes(file, "file");
+    byte[] bytes2 = file2 == null ? null : bytes(file2, "file_2");
     return idempotency.execute(
         tenant.id(),
         idempotencyKey,
         RequestFingerprint.of(request),
         () -> {
           ConceptView concept =
-              embeddings.importEmbedding(
-                  tenant, bytes, file.getOriginalFilename(), name, token, baseModel, repair);
+              bytes2 == null
+                  ? embeddings.importEmbedding(
+                      tenant, bytes, file.getOriginalFilename(), name, token, baseModel, repair)
+                  : embeddings.importPair(
+                      tenant,
+                      bytes,
+                      file.getOriginalFilename(),
+                      bytes2,
+                      file2.getOriginalFilename(),
+                      name,
+                      token,
+                      baseModel,
+                      repair);
           return new Created(HttpStatus.CREATED, "/v1/concepts/" + concept.id(), concept);
         });
+  }
+
+  private static byte[] bytes(MultipartFile part, String name) {
+    byte[] bytes;
+    try {
+      bytes = part.getBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (bytes.length == 0) {
+      throw ApiProblem.badRequest("The " + name + " part is empty.");
+    }
+    return bytes;
   }
 }

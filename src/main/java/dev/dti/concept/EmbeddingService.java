@@ -1,6 +1,7 @@
 package dev.dti.concept;
 
 import static dev.dti.embedding.Embedding.TEXT_ENCODER;
+import static dev.dti.embedding.Embedding.TEXT_ENCODER_2;
 
 import dev.dti.basemodel.ModelRegistry;
 import dev.dti.basemodel.ModelUnavailableException;
@@ -10,7 +11,6 @@ import dev.dti.embedding.Embedding;
 import dev.dti.embedding.EmbeddingRepository;
 import dev.dti.embedding.SphericalInterpolation;
 import dev.dti.embedding.TrainingMethod;
-import dev.dti.embedding.VocabularyNorms;
 import dev.dti.embedding.file.EmbeddingFile;
 import dev.dti.embedding.file.EmbeddingFiles;
 import dev.dti.embedding.file.EmbeddingFormat;
@@ -42,10 +42,24 @@ public class EmbeddingService {
     this.models = models;
   }
 
-  /** A file for download: its name and bytes. */
-  public record Download(String filename, byte[] bytes) {}
+  /** A file for download: its name and bytes (a zip for the diffusers pair of SDXL). */
+  public record Download(String filename, byte[] bytes) {
+    public boolean isZip() {
+      return filename.endsWith(".zip");
+    }
+  }
 
   public Download export(Tenant tenant, UUID conceptId, EmbeddingFormat format, Integer step) {
+    return export(tenant, conceptId, format, step, null);
+  }
+
+  /**
+   * The embedding as a file of {@code format}; with {@code encoder}, only that text encoder's
+   * diffusers file (for SDXL one of the pair {@code learned_embeds.safetensors} / {@code
+   * learned_embeds_2.safetensors}).
+   */
+  public Download export(
+      Tenant tenant, UUID conceptId, EmbeddingFormat format, Integer step, String encoder) {
     ConceptView concept = concepts.get(tenant, conceptId); // 404 for unknown or foreign ids
     Embedding embedding =
         store
@@ -57,12 +71,42 @@ public class EmbeddingService {
     metadata.putIfAbsent("step", Integer.toString(embedding.step()));
     metadata.put("dti.method", embedding.method().wireName());
     metadata.put("dti.norm_m", Double.toString(embedding.encoder(TEXT_ENCODER).normM()));
+    boolean xl = embedding.encoders().containsKey(TEXT_ENCODER_2);
+    if (xl) {
+      metadata.put("dti.norm_m_2", Double.toString(embedding.encoder(TEXT_ENCODER_2).normM()));
+    }
     metadata.put("dti.base_model", embedding.baseModelId());
     metadata.put("dti.concept_id", conceptId.toString());
-    var file = new EmbeddingFile(concept.token(), embedding.rows(TEXT_ENCODER), metadata);
+    var file =
+        xl
+            ? EmbeddingFile.xl(
+                concept.token(),
+                embedding.rows(TEXT_ENCODER),
+                embedding.rows(TEXT_ENCODER_2),
+                metadata)
+            : new EmbeddingFile(concept.token(), embedding.rows(TEXT_ENCODER), metadata);
     Integer snapshotStep = embedding.isFinal() ? null : embedding.step();
+    if (encoder != null) {
+      if (format != EmbeddingFormat.DIFFUSERS) {
+        throw ApiProblem.badRequest(
+            "encoder selects one text encoder's diffusers file; use it with format=diffusers (the "
+                + format
+                + " file holds every encoder).");
+      }
+      if (!embedding.encoders().containsKey(encoder)) {
+        throw ApiProblem.badRequest(
+            "Unknown encoder '"
+                + encoder
+                + "': this embedding has rows for "
+                + String.join(" and ", embedding.encoders().keySet())
+                + ".");
+      }
+      return new Download(
+          EmbeddingFormat.diffusersFilename(concept.token(), snapshotStep, encoder),
+          EmbeddingFiles.writeDiffusers(file, encoder));
+    }
     return new Download(
-        format.suggestedFilename(concept.token(), snapshotStep),
+        format.suggestedFilename(concept.token(), snapshotStep, xl),
         EmbeddingFiles.write(format, file));
   }
 
@@ -87,7 +131,8 @@ public class EmbeddingService {
   /**
    * Creates a concept from an uploaded embedding file for this service's base model. With {@code
    * repair}, every row is rescaled onto the sphere of radius m, DTI's constraint: the way to rescue
-   * a TI embedding whose norm swamps the rest of the prompt.
+   * a TI embedding whose norm swamps the rest of the prompt. An SDXL file holds rows for both text
+   * encoders; each is repaired with its own encoder's m.
    */
   @Transactional
   public ConceptView importEmbedding(
@@ -104,6 +149,41 @@ public class EmbeddingService {
     } catch (EmbeddingFormatException e) {
       throw ApiProblem.badRequest("The file is not a usable embedding: " + e.getMessage() + ".");
     }
+    return importFile(tenant, file, name, token, baseModel, repair);
+  }
+
+  /**
+   * As {@link #importEmbedding} for the diffusers pair of an SDXL embedding sent as two files:
+   * text_encoder's ({@code learned_embeds.safetensors}) and text_encoder_2's ({@code
+   * learned_embeds_2.safetensors}).
+   */
+  @Transactional
+  public ConceptView importPair(
+      Tenant tenant,
+      byte[] bytes,
+      String filename,
+      byte[] bytes2,
+      String filename2,
+      String name,
+      String token,
+      String baseModel,
+      boolean repair) {
+    EmbeddingFile file;
+    try {
+      file = EmbeddingFiles.readPair(bytes, filename, bytes2, filename2);
+    } catch (EmbeddingFormatException e) {
+      throw ApiProblem.badRequest("The files are not a usable embedding: " + e.getMessage() + ".");
+    }
+    return importFile(tenant, file, name, token, baseModel, repair);
+  }
+
+  private ConceptView importFile(
+      Tenant tenant,
+      EmbeddingFile file,
+      String name,
+      String token,
+      String baseModel,
+      boolean repair) {
     StableDiffusionModel model;
     try {
       model = models.get(IMPORT_DEVICE);
@@ -133,29 +213,37 @@ public class EmbeddingService {
               + model.id()
               + ".");
     }
-    int hidden = model.textEncoder().config().hiddenSize();
-    if (file.dimension() != hidden) {
-      throw ApiProblem.badRequest(
-          "The embedding has "
-              + file.dimension()
-              + "-dimensional rows, but this model's text encoder uses "
-              + hidden
-              + " (it was made for another model family).");
+    Map<String, Integer> widths = TextEncoders.widths(model);
+    String misfit = TextEncoders.misfit(file, widths);
+    if (misfit != null) {
+      throw ApiProblem.badRequest(misfit);
     }
-    double m = VocabularyNorms.meanNorm(model);
-    float[][] rows = repair ? SphericalInterpolation.ontoSphere(file.rows(), m) : file.rows();
     TrainingMethod method = repair ? TrainingMethod.DTI : TrainingMethod.TI;
     String conceptName = name == null || name.isBlank() ? file.token() : name;
-    ConceptView concept = concepts.createImported(tenant, conceptName, token, method, rows.length);
-    store.save(
-        null,
+    ConceptView concept =
+        concepts.createImported(tenant, conceptName, token, method, file.vectors());
+    Embedding.Builder embedding =
         Embedding.builder(concept.id(), tenant.id())
             .isFinal(true)
-            .encoder(TEXT_ENCODER, rows, m)
             .method(method)
             .baseModelId(model.id())
-            .fileMetadata(keptMetadata(file))
-            .build());
+            .fileMetadata(keptMetadata(file));
+    for (String encoder : widths.keySet()) {
+      double m = TextEncoders.normM(model, encoder);
+      float[][] rows = file.rows(encoder);
+      if (repair) {
+        try {
+          rows = SphericalInterpolation.ontoSphere(rows, m);
+        } catch (IllegalArgumentException e) {
+          throw ApiProblem.badRequest(
+              "The embedding cannot be repaired: a "
+                  + EmbeddingFile.fileName(encoder)
+                  + " row is zero and has no direction to keep.");
+        }
+      }
+      embedding.encoder(encoder, rows, m);
+    }
+    store.save(null, embedding.build());
     return concepts.get(tenant, concept.id());
   }
 

@@ -9,7 +9,7 @@ import java.util.UUID;
  * A learned embedding of a concept at one training step: what the service produces. Per text
  * encoder of the base model it holds the n × d rows the concept's token stands for and that
  * encoder's norm m (the mean norm of its vocabulary rows, DTI's fixed magnitude). SD 1.x and 2.x
- * have one text encoder, {@value #TEXT_ENCODER}; SDXL's second will be a second entry.
+ * have one text encoder, {@value #TEXT_ENCODER}; SDXL has a second, {@value #TEXT_ENCODER_2}.
  *
  * <p>Build one with {@link #builder}; every field is named at the call site.
  *
@@ -37,6 +37,12 @@ public record Embedding(
    * same two encoders of an SDXL embedding file {@code clip_l} and {@code clip_g}.
    */
   public static final String TEXT_ENCODER = "text_encoder";
+
+  /**
+   * The name of SDXL's second text encoder (OpenCLIP bigG, {@code CLIPTextModelWithProjection}):
+   * diffusers' {@code text_encoder_2/}; A1111's and ComfyUI's {@code clip_g}.
+   */
+  public static final String TEXT_ENCODER_2 = "text_encoder_2";
 
   /** The rows of one text encoder and the norm m of that encoder's vocabulary. */
   public record EncoderRows(float[][] rows, double normM) {}

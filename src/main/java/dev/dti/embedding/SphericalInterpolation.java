@@ -1,6 +1,8 @@
 package dev.dti.embedding;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -20,8 +22,11 @@ import java.util.OptionalDouble;
  *             = Σ wᵢ |rᵢ|  ((1−t)|a| + t|b|)   otherwise (TI rows have free norms)
  * </pre>
  *
- * A weight vector with a single non-zero weight (t = 0 or t = 1) returns that row exactly, bit for
- * bit. Opposite rows (θ within 1e-6 of π) have no unique geodesic and are refused.
+ * An SDXL embedding has rows for two text encoders, each with its own m; {@link
+ * #interpolateEncoders} interpolates encoder by encoder, each with its own magnitude.
+ *
+ * <p>A weight vector with a single non-zero weight (t = 0 or t = 1) returns that row exactly, bit
+ * for bit. Opposite rows (θ within 1e-6 of π) have no unique geodesic and are refused.
  */
 public final class SphericalInterpolation {
 
@@ -74,6 +79,49 @@ public final class SphericalInterpolation {
         result[k] = weightedRow(rows, weights, fixedNorm);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("vector " + k + ": " + e.getMessage(), e);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The weighted spherical mean of whole embeddings, text encoder by text encoder: for SDXL the
+   * {@code text_encoder} rows with each other and the {@code text_encoder_2} rows with each other.
+   * With {@code fixedNorm} (DTI) each encoder's rows get that encoder's m (the first embedding's,
+   * which all embeddings of one base model share); otherwise the weighted mean of their norms.
+   *
+   * @param weights one per embedding, ≥ 0 with a positive sum (normalized here)
+   * @return the rows per text encoder, in the embeddings' encoder order
+   * @throws IllegalArgumentException when the embeddings have rows for different text encoders (an
+   *     SD 1.x/2.x embedding with an SDXL one), or as {@link #interpolate}, the message prefixed
+   *     with the encoder
+   */
+  public static Map<String, float[][]> interpolateEncoders(
+      List<Embedding> embeddings, double[] weights, boolean fixedNorm) {
+    var encoders = embeddings.getFirst().encoders().keySet();
+    for (Embedding embedding : embeddings) {
+      if (!embedding.encoders().keySet().equals(encoders)) {
+        throw new IllegalArgumentException(
+            "cannot interpolate an embedding with rows for "
+                + encoders
+                + " with one with rows for "
+                + embedding.encoders().keySet()
+                + ": an SD 1.x/2.x concept (one text encoder) and an SDXL concept (two) do not"
+                + " share a sphere");
+      }
+    }
+    Map<String, float[][]> result = new LinkedHashMap<>();
+    for (String encoder : encoders) {
+      OptionalDouble m =
+          fixedNorm
+              ? OptionalDouble.of(embeddings.getFirst().encoder(encoder).normM())
+              : OptionalDouble.empty();
+      List<float[][]> rows = embeddings.stream().map(e -> e.rows(encoder)).toList();
+      try {
+        result.put(encoder, interpolate(rows, weights, m));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            (encoders.size() == 1 ? "" : encoder + " ") + e.getMessage(), e);
       }
     }
     return result;

@@ -131,13 +131,21 @@ class GenerationController {
   }
 
   @GetMapping("/v1/interpolations/{id}/embeddings/{index}")
-  @Operation(summary = "The interpolated embedding of one point as a safetensors file")
+  @Operation(
+      summary = "The interpolated embedding of one point as a safetensors file",
+      description =
+          "The formats of GET /v1/concepts/{id}/embedding; for an SDXL model the diffusers"
+              + " format is a zip of learned_embeds.safetensors and learned_embeds_2.safetensors.")
   @ApiResponse(
       responseCode = "200",
-      content =
-          @Content(
-              mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-              schema = @Schema(type = "string", format = "binary")))
+      content = {
+        @Content(
+            mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            schema = @Schema(type = "string", format = "binary")),
+        @Content(
+            mediaType = "application/zip",
+            schema = @Schema(type = "string", format = "binary"))
+      })
   ResponseEntity<byte[]> embedding(
       Tenant tenant,
       @PathVariable UUID id,
@@ -147,7 +155,10 @@ class GenerationController {
           String format) {
     EmbeddingDownload file = generations.embedding(tenant, id, index, format);
     return ResponseEntity.ok()
-        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .contentType(
+            file.filename().endsWith(".zip")
+                ? MediaType.parseMediaType("application/zip")
+                : MediaType.APPLICATION_OCTET_STREAM)
         .header(
             "Content-Disposition",
             ContentDisposition.attachment().filename(file.filename()).build().toString())

@@ -1,10 +1,9 @@
 package dev.dti.generation;
 
-import static dev.dti.embedding.Embedding.TEXT_ENCODER;
-
 import dev.dti.basemodel.ModelRegistry;
 import dev.dti.basemodel.ModelUnavailableException;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
+import dev.dti.embedding.Embedding;
 import dev.dti.embedding.SphericalInterpolation;
 import dev.dti.generation.GenerationPlan.InterpolationPlan;
 import dev.dti.generation.GenerationPlan.Point;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,14 +29,14 @@ class GenerationPlanner {
 
   /**
    * What a request will render: the plan to store, the model, the learned rows of the prompt's
-   * concepts by token and text encoder, the interpolated rows per point (empty for a generation),
-   * and whether it renders synchronously ({@code dti.generation.sync-budget}).
+   * concepts by token and text encoder, the interpolated rows per point and text encoder (empty for
+   * a generation), and whether it renders synchronously ({@code dti.generation.sync-budget}).
    */
   record Planned(
       GenerationPlan plan,
       StableDiffusionModel model,
       Map<String, Map<String, float[][]>> conceptRows,
-      List<float[][]> interpolated,
+      List<Map<String, float[][]>> interpolated,
       boolean synchronous) {}
 
   private final GenerationProperties properties;
@@ -117,13 +115,6 @@ class GenerationPlanner {
     ModelShape shape = ModelShape.of(model, properties.maxSizeFactor());
     List<FieldProblem> errors = GenerationValidator.errors();
     Sampling s = validator.interpolation(request, shape, errors);
-    if (model.isXL()) {
-      // slerp per encoder, each with its own m, is not implemented yet; refuse before rendering
-      errors.add(
-          new FieldProblem(
-              "concepts",
-              "interpolation is not supported on an SDXL model (two text encoders) yet"));
-    }
     GenerationValidator.throwIfAny(errors);
     String template = request.promptTemplate();
     String prompt =
@@ -162,18 +153,31 @@ class GenerationPlanner {
         points.add(new Point(i, null, List.copyOf(request.weights().get(i))));
       }
     }
+    var encoders = interpolated.getFirst().embedding().encoders().keySet();
+    for (Resolved other : interpolated) {
+      if (!other.embedding().encoders().keySet().equals(encoders)) {
+        throw ApiProblem.invalidFields(
+            List.of(
+                new FieldProblem(
+                    "concepts",
+                    "must have rows for the same text encoders to be interpolated; "
+                        + interpolated.getFirst().pinned().token()
+                        + " has "
+                        + encoders
+                        + ", "
+                        + other.pinned().token()
+                        + " has "
+                        + other.embedding().encoders().keySet()
+                        + " (an SD 1.x/2.x concept and an SDXL one)")));
+      }
+    }
     boolean fixedNorm = interpolated.stream().allMatch(r -> r.embedding().method().fixesNorm());
-    OptionalDouble m =
-        fixedNorm
-            ? OptionalDouble.of(interpolated.getFirst().embedding().encoder(TEXT_ENCODER).normM())
-            : OptionalDouble.empty();
-    List<float[][]> rows =
-        interpolated.stream().map(r -> r.embedding().rows(TEXT_ENCODER)).toList();
-    List<float[][]> embeddings = new ArrayList<>();
+    List<Embedding> sources = interpolated.stream().map(Resolved::embedding).toList();
+    List<Map<String, float[][]>> embeddings = new ArrayList<>();
     for (Point point : points) {
       double[] weights = point.weights().stream().mapToDouble(Double::doubleValue).toArray();
       try {
-        embeddings.add(SphericalInterpolation.interpolate(rows, weights, m));
+        embeddings.add(SphericalInterpolation.interpolateEncoders(sources, weights, fixedNorm));
       } catch (IllegalArgumentException e) {
         throw ApiProblem.invalidFields(
             List.of(new FieldProblem("points[" + point.index() + "]", e.getMessage())));
@@ -203,7 +207,7 @@ class GenerationPlanner {
       StableDiffusionModel model,
       ModelShape shape,
       Map<String, Map<String, float[][]>> conceptRows,
-      List<float[][]> interpolated) {
+      List<Map<String, float[][]>> interpolated) {
     boolean synchronous =
         plan.cost(shape.resolution(), shape.resolution()) <= properties.syncBudget();
     return new Planned(plan, model, conceptRows, interpolated, synchronous);

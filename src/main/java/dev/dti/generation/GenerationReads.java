@@ -3,6 +3,7 @@ package dev.dti.generation;
 import dev.dti.basemodel.ModelRegistry;
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.Blob;
+import dev.dti.embedding.Embedding;
 import dev.dti.embedding.TrainingMethod;
 import dev.dti.embedding.file.EmbeddingFile;
 import dev.dti.embedding.file.EmbeddingFiles;
@@ -187,7 +188,7 @@ public class GenerationReads {
             .filter(r -> r.kind().equals(GenerationPlan.INTERPOLATION))
             .orElseThrow(
                 () -> ApiProblem.notFound("There is no interpolation with id " + id + "."));
-    List<float[][]> embeddings = generations.embeddings(id);
+    List<Map<String, float[][]>> embeddings = generations.embeddings(id);
     if (index < 0 || index >= embeddings.size()) {
       throw ApiProblem.notFound(
           "Interpolation "
@@ -226,8 +227,17 @@ public class GenerationReads {
     metadata.put(
         "dti.interpolation.weights",
         String.join(",", point.weights().stream().map(Renderer::number).toList()));
-    var file = new EmbeddingFile(token, embeddings.get(index), metadata);
+    Map<String, float[][]> rows = embeddings.get(index);
+    boolean xl = rows.containsKey(Embedding.TEXT_ENCODER_2);
+    var file =
+        xl
+            ? EmbeddingFile.xl(
+                token,
+                rows.get(Embedding.TEXT_ENCODER),
+                rows.get(Embedding.TEXT_ENCODER_2),
+                metadata)
+            : new EmbeddingFile(token, rows.get(Embedding.TEXT_ENCODER), metadata);
     return new EmbeddingDownload(
-        format.suggestedFilename(token), EmbeddingFiles.write(format, file));
+        format.suggestedFilename(token, null, xl), EmbeddingFiles.write(format, file));
   }
 }

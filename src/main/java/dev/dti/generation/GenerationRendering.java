@@ -120,7 +120,7 @@ class GenerationRendering {
     return id;
   }
 
-  private void storeEmbeddings(UUID generationId, List<float[][]> interpolated) {
+  private void storeEmbeddings(UUID generationId, List<Map<String, float[][]>> interpolated) {
     for (int i = 0; i < interpolated.size(); i++) {
       generations.insertEmbedding(generationId, i, interpolated.get(i));
     }

@@ -5,7 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -147,30 +150,47 @@ class GenerationRepository {
         .optional();
   }
 
-  void insertEmbedding(UUID generationId, int position, float[][] rows) {
-    jdbc.sql(
-            """
-            INSERT INTO generation_embeddings (generation_id, position, num_vectors, dim, rows_f32)
-            VALUES (:id, :position, :n, :d, :rows)
-            """)
-        .param("id", generationId)
-        .param("position", position)
-        .param("n", rows.length)
-        .param("d", rows[0].length)
-        .param("rows", RowBytes.encode(rows))
-        .update();
+  /** Stores the rows of one interpolated point, one row per text encoder. */
+  void insertEmbedding(UUID generationId, int position, Map<String, float[][]> encoders) {
+    encoders.forEach(
+        (encoder, rows) ->
+            jdbc.sql(
+                    """
+                    INSERT INTO generation_embeddings
+                        (generation_id, position, text_encoder, num_vectors, dim, rows_f32)
+                    VALUES (:id, :position, :encoder, :n, :d, :rows)
+                    """)
+                .param("id", generationId)
+                .param("position", position)
+                .param("encoder", encoder)
+                .param("n", rows.length)
+                .param("d", rows[0].length)
+                .param("rows", RowBytes.encode(rows))
+                .update());
   }
 
-  /** The interpolated rows of every point, by position. */
-  List<float[][]> embeddings(UUID generationId) {
-    return jdbc.sql(
+  /** The interpolated rows of every point, by position, per text encoder in model order. */
+  List<Map<String, float[][]>> embeddings(UUID generationId) {
+    List<Map<String, float[][]>> points = new ArrayList<>();
+    jdbc.sql(
             """
-            SELECT num_vectors, dim, rows_f32 FROM generation_embeddings
-            WHERE generation_id = :id ORDER BY position
+            SELECT position, text_encoder, dim, rows_f32 FROM generation_embeddings
+            WHERE generation_id = :id ORDER BY position, text_encoder
             """)
         .param("id", generationId)
-        .query((rs, n) -> RowBytes.decode(rs.getBytes("rows_f32"), rs.getInt("dim")))
-        .list();
+        .query(
+            rs -> {
+              int position = rs.getInt("position");
+              while (points.size() <= position) {
+                points.add(new LinkedHashMap<>());
+              }
+              points
+                  .get(position)
+                  .put(
+                      rs.getString("text_encoder"),
+                      RowBytes.decode(rs.getBytes("rows_f32"), rs.getInt("dim")));
+            });
+    return points;
   }
 
   /** An expired generation, locked for deletion, with the blobs of its images. */

@@ -40,19 +40,19 @@ public final class Renderer {
   private final String modelName;
   private final GenerationPlan plan;
   private final Map<String, Map<String, float[][]>> conceptRows;
-  private final List<float[][]> interpolated;
+  private final List<Map<String, float[][]>> interpolated;
 
   /**
    * @param conceptRows the rows of each concept token of the prompt and negative prompt, per text
    *     encoder name
-   * @param interpolated for an interpolation, the rows of each point (text_encoder's); else empty
+   * @param interpolated for an interpolation, the rows of each point per text encoder; else empty
    */
   public Renderer(
       StableDiffusionModel model,
       String modelName,
       GenerationPlan plan,
       Map<String, Map<String, float[][]>> conceptRows,
-      List<float[][]> interpolated) {
+      List<Map<String, float[][]>> interpolated) {
     this.model = model;
     this.modelName = modelName;
     this.plan = plan;
@@ -63,7 +63,7 @@ public final class Renderer {
   public RenderedImage render(int index) {
     Map<String, Map<String, float[][]>> tokens = new LinkedHashMap<>(conceptRows);
     if (plan.interpolation() != null) {
-      tokens.put(SLOT_TOKEN, Map.of(StableDiffusionModel.TEXT_ENCODER, interpolated.get(index)));
+      tokens.put(SLOT_TOKEN, interpolated.get(index));
     }
     long seed = plan.seedOf(index);
     BufferedImage image;

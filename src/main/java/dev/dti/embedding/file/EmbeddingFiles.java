@@ -1,9 +1,14 @@
 package dev.dti.embedding.file;
 
+import static dev.dti.embedding.Embedding.TEXT_ENCODER;
+import static dev.dti.embedding.Embedding.TEXT_ENCODER_2;
+
 import dev.dti.diffusion.io.SafetensorsBytes;
 import dev.dti.diffusion.io.SafetensorsWriter;
 import dev.dti.embedding.file.RestrictedUnpickler.Tensor;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,6 +16,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * Writes embeddings as portable safetensors files and reads the embedding files other tools make,
@@ -31,25 +39,52 @@ public final class EmbeddingFiles {
    */
   static final String FLAT_STRING_TO_PARAM = "string_to_param.";
 
+  static final String CLIP_L = "clip_l";
+  static final String CLIP_G = "clip_g";
+
   /** Metadata key holding the token in the files this service writes as {@code emb_params}. */
   public static final String TOKEN_METADATA = "dti.token";
 
   private EmbeddingFiles() {}
 
   /**
-   * The file for {@code format}: float32 rows [n, d], metadata {@code format=pt} plus the
-   * embedding's own metadata; for {@code emb_params} files also {@code name} (the name A1111 and
-   * kohya derive from the suggested filename) and {@code dti.token}.
+   * The names of the diffusers pair of an SDXL embedding, as the DTI authors' SDXL script and
+   * diffusers' SDXL textual-inversion example write them: one {@code {token: [n, d]}} file per text
+   * encoder.
+   */
+  public static final Map<String, String> DIFFUSERS_PAIR =
+      Map.of(
+          TEXT_ENCODER,
+          "learned_embeds.safetensors",
+          TEXT_ENCODER_2,
+          "learned_embeds_2.safetensors");
+
+  /** The name of the usage note in the diffusers zip of an SDXL embedding. */
+  static final String PAIR_README = "README.txt";
+
+  /**
+   * The file for {@code format}: float32 rows, metadata {@code format=pt} plus the embedding's own
+   * metadata; for {@code emb_params} and SDXL {@code clip_l}/{@code clip_g} files also {@code name}
+   * (the name A1111 and kohya derive from the suggested filename) and {@code dti.token}.
+   *
+   * <ul>
+   *   <li>SD 1.x/2.x: diffusers {@code {"<token>": [n, d]}}; a1111 and kohya {@code {"emb_params":
+   *       [n, d]}}.
+   *   <li>SDXL: a1111 and kohya {@code {"clip_g": [n, d_g], "clip_l": [n, d_l]}} (the order the
+   *       safetensors library writes: by name); diffusers a zip of {@value #PAIR_README} and the
+   *       pair {@code learned_embeds.safetensors} (text_encoder) and {@code
+   *       learned_embeds_2.safetensors} (text_encoder_2), each {@code {"<token>": [n, d]}}.
+   * </ul>
    */
   public static byte[] write(EmbeddingFormat format, EmbeddingFile file) {
+    if (file.isXL()) {
+      return format == EmbeddingFormat.DIFFUSERS ? diffusersPairZip(file) : clipLAndG(file);
+    }
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", "pt");
     String tensorName;
     if (format == EmbeddingFormat.DIFFUSERS) {
-      if (file.token().equals("__metadata__")) {
-        throw new EmbeddingFormatException("__metadata__ cannot be a token in safetensors");
-      }
-      tensorName = file.token();
+      tensorName = diffusersKey(file);
     } else {
       tensorName = EMB_PARAMS;
       metadata.put("name", EmbeddingFormat.filenameStem(file.token()));
@@ -58,8 +93,81 @@ public final class EmbeddingFiles {
     file.metadata().forEach(metadata::putIfAbsent);
     var tensor =
         new SafetensorsWriter.Float32(
-            new long[] {file.vectors(), file.dimension()}, file.flatRows());
+            new long[] {file.vectors(), file.dimension()}, file.flatRows(TEXT_ENCODER));
     return SafetensorsWriter.float32ToBytes(Map.of(tensorName, tensor), metadata);
+  }
+
+  /**
+   * The diffusers file of one text encoder of the embedding: {@code {"<token>": [n, d]}} with
+   * metadata {@code format=pt} and the embedding's own, which {@code load_textual_inversion(file,
+   * text_encoder=…, tokenizer=…)} loads into that encoder. For an SDXL embedding these are the two
+   * files of its diffusers pair.
+   */
+  public static byte[] writeDiffusers(EmbeddingFile file, String encoder) {
+    return write(EmbeddingFormat.DIFFUSERS, file.only(encoder));
+  }
+
+  private static String diffusersKey(EmbeddingFile file) {
+    if (file.token().equals("__metadata__")) {
+      throw new EmbeddingFormatException("__metadata__ cannot be a token in safetensors");
+    }
+    return file.token();
+  }
+
+  private static byte[] clipLAndG(EmbeddingFile file) {
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("format", "pt");
+    metadata.put("name", EmbeddingFormat.filenameStem(file.token()));
+    metadata.put(TOKEN_METADATA, file.token());
+    file.metadata().forEach(metadata::putIfAbsent);
+    Map<String, SafetensorsWriter.Float32> tensors = new LinkedHashMap<>();
+    for (String encoder : List.of(TEXT_ENCODER_2, TEXT_ENCODER)) { // clip_g, clip_l: by name
+      tensors.put(
+          EmbeddingFile.fileName(encoder),
+          new SafetensorsWriter.Float32(
+              new long[] {file.vectors(), file.dimension(encoder)}, file.flatRows(encoder)));
+    }
+    return SafetensorsWriter.float32ToBytes(tensors, metadata);
+  }
+
+  private static byte[] diffusersPairZip(EmbeddingFile file) {
+    diffusersKey(file);
+    var out = new ByteArrayOutputStream();
+    try (var zip = new ZipOutputStream(out)) {
+      addEntry(zip, PAIR_README, pairReadme(file.token()).getBytes(StandardCharsets.UTF_8));
+      for (String encoder : List.of(TEXT_ENCODER, TEXT_ENCODER_2)) {
+        addEntry(zip, DIFFUSERS_PAIR.get(encoder), writeDiffusers(file, encoder));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void addEntry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+    zip.putNextEntry(new ZipEntry(name));
+    zip.write(bytes);
+    zip.closeEntry();
+  }
+
+  private static String pairReadme(String token) {
+    String quoted = token.replace("\\", "\\\\").replace("\"", "\\\"");
+    return "An SDXL textual-inversion embedding for the token "
+        + token
+        + ", one file per text encoder.\n"
+        + "Load both into a diffusers StableDiffusionXLPipeline:\n\n"
+        + "  pipe.load_textual_inversion(\"learned_embeds.safetensors\", token=\""
+        + quoted
+        + "\",\n"
+        + "      text_encoder=pipe.text_encoder, tokenizer=pipe.tokenizer)\n"
+        + "  pipe.load_textual_inversion(\"learned_embeds_2.safetensors\", token=\""
+        + quoted
+        + "\",\n"
+        + "      text_encoder=pipe.text_encoder_2, tokenizer=pipe.tokenizer_2)\n\n"
+        + "then write "
+        + token
+        + " in the prompt. AUTOMATIC1111 and ComfyUI load the format=a1111 download\n"
+        + "({\"clip_g\", \"clip_l\"}) instead.\n";
   }
 
   /**
@@ -102,8 +210,8 @@ public final class EmbeddingFiles {
     } catch (IOException e) {
       throw new EmbeddingFormatException("damaged safetensors file: " + e.getMessage(), e);
     }
-    if (file.names().contains("clip_l") || file.names().contains("clip_g")) {
-      throw sdxl();
+    if (file.names().contains(CLIP_L) || file.names().contains(CLIP_G)) {
+      return readClipLAndG(file, filename);
     }
     if (file.names().size() != 1) {
       throw new EmbeddingFormatException(
@@ -135,6 +243,10 @@ public final class EmbeddingFiles {
 
   private static EmbeddingFile readTorchArchive(byte[] bytes, String filename) {
     Map<String, byte[]> entries = ZipEntries.read(bytes, MAX_FILE_BYTES);
+    return readTorchArchive(entries, filename);
+  }
+
+  private static EmbeddingFile readTorchArchive(Map<String, byte[]> entries, String filename) {
     String pickle = null;
     for (String name : entries.keySet()) {
       if (name.endsWith("/constants.pkl") || name.contains("/code/")) {
@@ -150,8 +262,7 @@ public final class EmbeddingFiles {
       }
     }
     if (pickle == null) {
-      throw new EmbeddingFormatException(
-          "not an embedding file: a zip archive without the data.pkl of torch.save");
+      return readDiffusersPair(entries);
     }
     String prefix = pickle.substring(0, pickle.length() - "data.pkl".length());
     byte[] byteorder = entries.get(prefix + "byteorder");
@@ -166,8 +277,8 @@ public final class EmbeddingFiles {
       throw new EmbeddingFormatException(
           "not an embedding file: the archive holds a " + pythonType(root) + ", not a dict");
     }
-    if (dict.containsKey("clip_l") || dict.containsKey("clip_g")) {
-      throw sdxl();
+    if (dict.containsKey(CLIP_L) || dict.containsKey(CLIP_G)) {
+      return clipLAndG(dict, filename);
     }
     if (dict.containsKey("string_to_param")) {
       return a1111(dict, filename);
@@ -332,8 +443,169 @@ public final class EmbeddingFiles {
     return shown.toString();
   }
 
-  private static EmbeddingFormatException sdxl() {
-    return new EmbeddingFormatException(
-        "SDXL embeddings are not supported yet (the file has clip_l/clip_g tensors)");
+  /**
+   * {@code {"clip_g": [n, d_g], "clip_l": [n, d_l]}}, A1111's, ComfyUI's and kohya's SDXL layout;
+   * the token as for {@code emb_params}.
+   */
+  private static EmbeddingFile readClipLAndG(SafetensorsBytes file, String filename) {
+    requireClipLAndG(file.names());
+    Map<String, float[][]> rows = new LinkedHashMap<>();
+    for (String encoder : List.of(TEXT_ENCODER, TEXT_ENCODER_2)) {
+      String name = EmbeddingFile.fileName(encoder);
+      int[] nd = rowsShape(name, file.entry(name).shape());
+      try {
+        rows.put(encoder, rows(file.floats(name), nd));
+      } catch (IOException e) {
+        throw new EmbeddingFormatException(e.getMessage(), e);
+      }
+    }
+    String token =
+        tokenFor(file.metadata().get(TOKEN_METADATA), filename, file.metadata().get("name"));
+    return new EmbeddingFile(token, rows, file.metadata());
+  }
+
+  /** The same layout saved with torch.save, as kohya does for a .pt and A1111 reads. */
+  private static EmbeddingFile clipLAndG(Map<?, ?> dict, String filename) {
+    List<String> keys = new ArrayList<>();
+    for (Object key : dict.keySet()) {
+      keys.add(key instanceof String s ? s : String.valueOf(key));
+    }
+    requireClipLAndG(keys);
+    Map<String, float[][]> rows = new LinkedHashMap<>();
+    for (String encoder : List.of(TEXT_ENCODER, TEXT_ENCODER_2)) {
+      String name = EmbeddingFile.fileName(encoder);
+      rows.put(encoder, rows(tensor(name, dict.get(name))));
+    }
+    return new EmbeddingFile(tokenFor(null, filename, null), rows, Map.of());
+  }
+
+  private static void requireClipLAndG(java.util.Collection<String> names) {
+    Set<String> expected = Set.of(CLIP_L, CLIP_G);
+    if (!names.containsAll(expected)) {
+      String present = names.contains(CLIP_L) ? CLIP_L : CLIP_G;
+      String missing = present.equals(CLIP_L) ? CLIP_G : CLIP_L;
+      throw new EmbeddingFormatException(
+          "the SDXL embedding has "
+              + present
+              + " but no "
+              + missing
+              + "; an SDXL embedding holds rows for both text encoders (clip_l and clip_g)");
+    }
+    if (names.size() != 2) {
+      List<String> others = names.stream().filter(n -> !expected.contains(n)).toList();
+      throw new EmbeddingFormatException(
+          "the SDXL embedding holds "
+              + names(others)
+              + " besides clip_l and clip_g; an embedding file holds only its rows");
+    }
+  }
+
+  /**
+   * A zip of the diffusers pair of an SDXL embedding: {@code learned_embeds.*} for text_encoder and
+   * {@code learned_embeds_2.*} for text_encoder_2 (safetensors, or the {@code .bin} torch.save
+   * writes), anywhere in the archive, beside at most a README; each holds one encoder's rows.
+   */
+  private static EmbeddingFile readDiffusersPair(Map<String, byte[]> entries) {
+    Map<String, byte[]> pair = new LinkedHashMap<>();
+    Map<String, String> pairNames = new LinkedHashMap<>();
+    List<String> unexpected = new ArrayList<>();
+    for (var entry : entries.entrySet()) {
+      String path = entry.getKey();
+      String base = path.substring(path.lastIndexOf('/') + 1);
+      String stem = stem(base);
+      if (path.endsWith("/") || base.isEmpty() || base.equalsIgnoreCase(PAIR_README)) {
+        continue;
+      }
+      String encoder =
+          switch (stem == null ? "" : stem) {
+            case "learned_embeds" -> TEXT_ENCODER;
+            case "learned_embeds_2" -> TEXT_ENCODER_2;
+            default -> null;
+          };
+      if (encoder == null) {
+        unexpected.add(path);
+      } else if (pair.put(encoder, entry.getValue()) != null) {
+        throw new EmbeddingFormatException("the archive holds more than one " + stem + " file");
+      } else {
+        pairNames.put(encoder, base);
+      }
+    }
+    if (!unexpected.isEmpty() || pair.size() != 2) {
+      throw new EmbeddingFormatException(
+          "not an embedding file: a zip archive that is neither a torch.save archive (no data.pkl)"
+              + " nor the diffusers pair of an SDXL embedding (learned_embeds.safetensors and"
+              + " learned_embeds_2.safetensors)"
+              + (unexpected.isEmpty() ? "" : "; it holds " + names(unexpected)));
+    }
+    return pair(
+        single(pair.get(TEXT_ENCODER), pairNames.get(TEXT_ENCODER)),
+        single(pair.get(TEXT_ENCODER_2), pairNames.get(TEXT_ENCODER_2)));
+  }
+
+  /**
+   * Reads the diffusers pair of an SDXL embedding given as two files: {@code textEncoder} (the
+   * authors' {@code learned_embeds.safetensors}) and {@code textEncoder2} ({@code
+   * learned_embeds_2.safetensors}), each a single-encoder embedding file in any format {@link
+   * #read} accepts. The token and metadata are the first file's.
+   */
+  public static EmbeddingFile readPair(
+      byte[] textEncoder, String filename, byte[] textEncoder2, String filename2) {
+    return pair(
+        readSingle(textEncoder, filename, "the first file"),
+        readSingle(textEncoder2, filename2, "the second file"));
+  }
+
+  private static EmbeddingFile readSingle(byte[] bytes, String filename, String which) {
+    EmbeddingFile file;
+    try {
+      file = read(bytes, filename);
+    } catch (EmbeddingFormatException e) {
+      throw new EmbeddingFormatException(which + ": " + e.getMessage(), e);
+    }
+    if (file.isXL()) {
+      throw new EmbeddingFormatException(
+          which + " already holds both text encoders (clip_l and clip_g); send it alone");
+    }
+    return file;
+  }
+
+  private static EmbeddingFile single(byte[] bytes, String name) {
+    if (bytes.length == 0) {
+      throw new EmbeddingFormatException(name + " is empty");
+    }
+    EmbeddingFile file;
+    try {
+      if (SafetensorsBytes.looksLikeSafetensors(bytes)) {
+        file = readSafetensors(bytes, name);
+      } else if (ZipEntries.looksLikeZip(bytes)) {
+        Map<String, byte[]> entries = ZipEntries.read(bytes, MAX_FILE_BYTES);
+        if (entries.keySet().stream().noneMatch(n -> n.endsWith("data.pkl"))) {
+          throw new EmbeddingFormatException("an archive inside the archive");
+        }
+        file = readTorchArchive(entries, name);
+      } else {
+        throw new EmbeddingFormatException("not safetensors or a torch.save archive");
+      }
+    } catch (EmbeddingFormatException e) {
+      throw new EmbeddingFormatException(name + ": " + e.getMessage(), e);
+    }
+    if (file.isXL()) {
+      throw new EmbeddingFormatException(
+          name + " holds both clip_l and clip_g; expected one encoder");
+    }
+    return file;
+  }
+
+  private static EmbeddingFile pair(EmbeddingFile textEncoder, EmbeddingFile textEncoder2) {
+    if (textEncoder.vectors() != textEncoder2.vectors()) {
+      throw new EmbeddingFormatException(
+          "the text_encoder file has "
+              + textEncoder.vectors()
+              + " vectors but the text_encoder_2 file has "
+              + textEncoder2.vectors()
+              + "; an SDXL embedding has one row per token position in each text encoder");
+    }
+    return EmbeddingFile.xl(
+        textEncoder.token(), textEncoder.rows(), textEncoder2.rows(), textEncoder.metadata());
   }
 }

@@ -1,9 +1,13 @@
 package dev.dti.embedding.file;
 
+import dev.dti.embedding.Embedding;
 import java.util.Locale;
 
 /**
- * The portable embedding files the service writes, all safetensors with float32 rows [n, d].
+ * The portable embedding files the service writes, all safetensors with float32 rows [n, d]. For an
+ * SDXL embedding (rows for two text encoders) a1111 and kohya write {@code {"clip_g": [n, d_g],
+ * "clip_l": [n, d_l]}}, which A1111, ComfyUI and kohya load, and diffusers a zip of the pair {@code
+ * learned_embeds.safetensors} and {@code learned_embeds_2.safetensors}, one per text encoder.
  *
  * <ul>
  *   <li>{@link #DIFFUSERS}: {@code {"<token>": [n, d]}} with metadata {@code format=pt}, for
@@ -51,6 +55,32 @@ public enum EmbeddingFormat {
   public String suggestedFilename(String token, Integer snapshotStep) {
     String stem = filenameStem(token);
     return (snapshotStep == null ? stem : stem + "-step" + snapshotStep) + ".safetensors";
+  }
+
+  /**
+   * The name to offer for a download of this format: as {@link #suggestedFilename(String,
+   * Integer)}, except the diffusers pair of an SDXL embedding ({@code xl}), a zip: {@code
+   * my-rabbit.zip}.
+   */
+  public String suggestedFilename(String token, Integer snapshotStep, boolean xl) {
+    String name = suggestedFilename(token, snapshotStep);
+    if (xl && this == DIFFUSERS) {
+      return name.substring(0, name.length() - ".safetensors".length()) + ".zip";
+    }
+    return name;
+  }
+
+  /**
+   * The name to offer for the diffusers file of one text encoder: {@code my-rabbit.safetensors} for
+   * {@code text_encoder}, {@code my-rabbit_2.safetensors} for {@code text_encoder_2} (as the
+   * authors' {@code learned_embeds.safetensors} and {@code learned_embeds_2.safetensors}).
+   */
+  public static String diffusersFilename(String token, Integer snapshotStep, String encoder) {
+    String name = DIFFUSERS.suggestedFilename(token, snapshotStep);
+    if (encoder.equals(Embedding.TEXT_ENCODER_2)) {
+      return name.substring(0, name.length() - ".safetensors".length()) + "_2.safetensors";
+    }
+    return name;
   }
 
   static String filenameStem(String token) {

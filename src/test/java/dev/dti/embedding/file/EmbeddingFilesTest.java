@@ -196,20 +196,6 @@ class EmbeddingFilesTest {
   // --- refusals on read: safetensors --------------------------------------------------------
 
   @Test
-  void sdxlEmbeddingsAreRefusedWithAClearMessage() {
-    byte[] sdxl =
-        SafetensorsWriter.float32ToBytes(
-            Map.of(
-                "clip_l", new SafetensorsWriter.Float32(new long[] {1, 2}, new float[] {1, 2}),
-                "clip_g", new SafetensorsWriter.Float32(new long[] {1, 3}, new float[] {1, 2, 3})),
-            Map.of());
-
-    assertThatThrownBy(() -> EmbeddingFiles.read(sdxl, "xl.safetensors"))
-        .isInstanceOf(EmbeddingFormatException.class)
-        .hasMessageContaining("SDXL embeddings are not supported yet");
-  }
-
-  @Test
   void aSafetensorsFileWithANanRowIsRefusedNamingTheRow() {
     float[][] rows = {ROWS[0], ROWS[1], ROWS[2].clone()};
     rows[2][3] = Float.NaN;

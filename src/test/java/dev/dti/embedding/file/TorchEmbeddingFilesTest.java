@@ -346,11 +346,13 @@ class TorchEmbeddingFilesTest {
   }
 
   @Test
-  void sdxlPtFilesAreRefusedToo() {
+  void anSdxlPtWithClipGAloneIsRefusedNamingTheMissingClipL() {
     PickleBytes p = new PickleBytes().proto(2).emptyDict().put(0).unicode("clip_g").put(1);
     p.tensor(2, "0", 6, 0, new int[] {2, 3}, new int[] {3, 1});
     byte[] pt = archive("archive", p.setitem().stop().bytes(), floats(VALUES));
     assertThatThrownBy(() -> EmbeddingFiles.read(pt, "xl.pt"))
-        .hasMessageContaining("SDXL embeddings are not supported yet");
+        .hasMessage(
+            "the SDXL embedding has clip_g but no clip_l; an SDXL embedding holds rows for both"
+                + " text encoders (clip_l and clip_g)");
   }
 }
