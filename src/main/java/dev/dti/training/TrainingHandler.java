@@ -220,7 +220,7 @@ public class TrainingHandler implements JobHandler {
     BufferedImage image =
         TextToImage.generate(
             model,
-            Map.of(material.token(), progress.rows()),
+            Map.of(material.token(), Map.of(StableDiffusionModel.TEXT_ENCODER, progress.rows())),
             prompt,
             "",
             new GenerationSettings(
