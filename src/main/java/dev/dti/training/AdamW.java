@@ -31,8 +31,13 @@ public final class AdamW implements RowOptimizer {
   @Override
   public void step(float[][] rows, float[][] grads) {
     if (m == null) {
-      m = new float[rows.length][rows[0].length];
-      v = new float[rows.length][rows[0].length];
+      // Rows may differ in width (one group per text encoder): the moments follow each row.
+      m = new float[rows.length][];
+      v = new float[rows.length][];
+      for (int row = 0; row < rows.length; row++) {
+        m[row] = new float[rows[row].length];
+        v[row] = new float[rows[row].length];
+      }
     }
     steps++;
     double correction1 = 1 - Math.pow(BETA1, steps);

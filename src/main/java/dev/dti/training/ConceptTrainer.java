@@ -3,8 +3,11 @@ package dev.dti.training;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -12,31 +15,34 @@ import dev.dti.diffusion.nn.GaussianNoise;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.scheduler.DDPMScheduler;
 import dev.dti.diffusion.tokenizer.CLIPTokenizer;
+import dev.dti.embedding.Embedding;
 import dev.dti.embedding.Rows;
-import dev.dti.embedding.TrainingMethod;
 import dev.dti.embedding.VocabularyNorms;
 import dev.dti.job.GradientLock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
- * Learns a concept's token rows on a frozen Stable Diffusion model: Directional Textual Inversion
- * (e = m·v on the unit sphere, {@link SphericalSGD}) or the Textual Inversion baseline (raw rows,
+ * Learns concepts' token rows on a frozen Stable Diffusion model: Directional Textual Inversion (e
+ * = m·v on the unit sphere, {@link SphericalSGD}) or the Textual Inversion baseline (raw rows,
  * {@link AdamW}).
  *
- * <p>Every step: sample a batch of cached reference latents and captions, noise them at uniform
- * random timesteps (DDPM), predict the noise with the UNet conditioned on the caption whose
- * placeholder positions carry the learned rows, and back-propagate the MSE to those rows only. All
- * randomness of step s is drawn from a generator seeded by (seed, s), so a run resumed from a
- * checkpoint takes exactly the steps an uninterrupted run would.
+ * <p>Every step of a {@link TrainingRun}: sample a batch of cached reference latents and captions,
+ * noise them at uniform random timesteps (DDPM), predict the noise with the UNet conditioned on the
+ * caption whose placeholder positions carry the learned rows, and back-propagate the MSE to those
+ * rows only. All randomness of step s is drawn from a generator seeded by (seed, s), so a run
+ * resumed from a checkpoint takes exactly the steps an uninterrupted run would.
+ *
+ * <p>{@link #step} trains several runs of one model in one pass: their batches are concatenated
+ * along the batch axis, each run's placeholder ids are moved to an id range of its own so that its
+ * rows are injected at its own positions, and the loss is the sum of the runs' own mean losses, so
+ * each run's gradient is the one it would get alone. {@link #train} is one run stepped alone.
  */
 public final class ConceptTrainer {
-
-  /** Exponential smoothing of the reported loss (the per-step loss is very noisy). */
-  private static final double LOSS_SMOOTHING = 0.9;
 
   /** What the caller learns after each step, and how it can stop or checkpoint the run. */
   public interface Listener {
@@ -49,17 +55,24 @@ public final class ConceptTrainer {
     /** Whether to call {@link #onCheckpoint} after this step; asked before {@link #onStep}. */
     boolean checkpointAfter(int step);
 
-    void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows);
+    /**
+     * @param rows per text encoder, the rows e after this step and that encoder's m
+     */
+    void onCheckpoint(TrainingCheckpoint checkpoint, Map<String, Embedding.EncoderRows> rows);
   }
 
   private final StableDiffusionModel model;
   private final GradientLock gradientLock;
   private final int viewsPerImage;
+  private final DDPMScheduler scheduler;
+  private final boolean vPrediction;
 
   public ConceptTrainer(StableDiffusionModel model, GradientLock gradientLock, int viewsPerImage) {
     this.model = model;
     this.gradientLock = gradientLock;
     this.viewsPerImage = viewsPerImage;
+    this.scheduler = new DDPMScheduler(model.schedulerConfig());
+    this.vPrediction = "v_prediction".equals(model.schedulerConfig().predictionType());
   }
 
   /** The model's resolution in pixels: UNet sample size × VAE scale factor. */
@@ -67,9 +80,14 @@ public final class ConceptTrainer {
     return model.unet().config().sampleSize() * model.vae().config().scaleFactor();
   }
 
-  /** The initializer's token ids (no bos/eos): the source of the initial rows and of μ. */
+  /** The initializer's token ids in the model's first tokenizer (no bos/eos). */
   public int[] initializerIds(String initializer) {
-    int[] ids = model.tokenizer().encode(initializer);
+    return initializerIds(model.tokenizer(), initializer);
+  }
+
+  /** The initializer's token ids (no bos/eos): the source of the initial rows and of μ. */
+  private static int[] initializerIds(CLIPTokenizer tokenizer, String initializer) {
+    int[] ids = tokenizer.encode(initializer);
     int[] inner = Arrays.copyOfRange(ids, 1, ids.length - 1);
     if (inner.length == 0) {
       throw new IllegalArgumentException("the initializer '" + initializer + "' has no tokens");
@@ -77,135 +95,276 @@ public final class ConceptTrainer {
     return inner;
   }
 
+  /** Trains one run alone to its last step: {@link #start}, then {@link #step} until done. */
   public TrainingResult train(
       TrainingRequest request, TrainingCheckpoint resumeFrom, Listener listener)
       throws InterruptedException {
-    double m = VocabularyNorms.meanNorm(model);
-    int[] initIds = initializerIds(request.initializer());
-    int vectors = request.numVectors() == null ? initIds.length : request.numVectors();
-    float[][] initRows = new float[vectors][];
-    float[][] priors = new float[vectors][];
-    for (int i = 0; i < vectors; i++) {
-      initRows[i] = VocabularyNorms.row(model, initIds[i % initIds.length]);
-      priors[i] = Rows.normalized(initRows[i]);
+    TrainingRun run = start(request, resumeFrom);
+    while (!run.isDone()) {
+      StepOutcome outcome = step(List.of(run)).getFirst();
+      if (outcome instanceof StepOutcome.Diverged diverged) {
+        throw diverged.error();
+      }
+      TrainingProgress progress = ((StepOutcome.Advanced) outcome).progress();
+      // The checkpoint comes first: a listener that stops the run in onStep has it saved already.
+      if (listener.checkpointAfter(progress.step())) {
+        listener.onCheckpoint(run.checkpoint(), progress.encoders());
+      }
+      listener.onStep(progress);
     }
-    boolean dti = request.method() == TrainingMethod.DTI;
-    RowOptimizer optimizer =
-        dti
-            ? new SphericalSGD(request.effectiveLearningRate(), request.kappa(), priors)
-            : new AdamW(request.effectiveLearningRate(), request.weightDecay());
-    float[][] parameters = dti ? copy(priors) : copy(initRows);
-    float[] losses = new float[request.steps()];
-    float[] norms = new float[request.steps()];
-    int start = 0;
-    if (resumeFrom != null) {
-      start = resumeFrom.step();
-      parameters = copy(resumeFrom.parameters());
-      optimizer.restore(resumeFrom.optimizerState());
-      System.arraycopy(resumeFrom.lossHistory(), 0, losses, 0, start);
-      System.arraycopy(resumeFrom.normHistory(), 0, norms, 0, start);
-    }
+    return run.result();
+  }
 
-    List<String> templates = request.templates().forModel(model.dir());
-    CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
-    List<Integer> placeholderIds = tokenizer.addPlaceholderToken(request.token(), vectors);
+  /**
+   * A new run of {@code request} on this trainer's model, at step 0 or at {@code resumeFrom}'s
+   * step: its tokenizer copies with the placeholder, one parameter group per text encoder, its
+   * optimizer, and its reference images encoded once by the VAE (the slow part).
+   *
+   * @param resumeFrom a checkpoint of the same request, or null
+   * @throws IllegalArgumentException when the token, the initializer or the checkpoint does not fit
+   *     the model
+   */
+  public TrainingRun start(TrainingRequest request, TrainingCheckpoint resumeFrom) {
+    List<TrainingRun.ParameterGroup> groups = new ArrayList<>();
+    List<float[]> priors = new ArrayList<>();
+    boolean dti = request.method() == dev.dti.embedding.TrainingMethod.DTI;
+    for (String encoder : List.of(Embedding.TEXT_ENCODER)) {
+      CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
+      double m = VocabularyNorms.meanNorm(model);
+      int[] initIds = initializerIds(tokenizer, request.initializer());
+      int vectors = request.numVectors() == null ? initIds.length : request.numVectors();
+      float[][] initRows = new float[vectors][];
+      float[][] groupPriors = new float[vectors][];
+      for (int i = 0; i < vectors; i++) {
+        initRows[i] = VocabularyNorms.row(model, initIds[i % initIds.length]);
+        groupPriors[i] = Rows.normalized(initRows[i]);
+      }
+      priors.addAll(Arrays.asList(groupPriors));
+      List<Integer> placeholderIds = tokenizer.addPlaceholderToken(request.token(), vectors);
+      float[][] parameters = dti ? TrainingRun.copy(groupPriors) : TrainingRun.copy(initRows);
+      groups.add(new TrainingRun.ParameterGroup(encoder, tokenizer, placeholderIds, m, parameters));
+    }
     ReferenceLatents latents =
         ReferenceLatents.encode(
             model.vae(), request.images(), resolution(), viewsPerImage, request.seed());
-    var scheduler = new DDPMScheduler(model.schedulerConfig());
-    boolean vPrediction = "v_prediction".equals(model.schedulerConfig().predictionType());
+    return new TrainingRun(
+        model, request, groups, priors.toArray(float[][]::new), latents, resumeFrom);
+  }
 
-    double smoothed = start > 0 ? smoothedLoss(losses, start) : Double.NaN;
-    float[][] rows = dti ? scaled(parameters, m) : copy(parameters);
-    Device device = VocabularyNorms.tokenEmbedding(model).getDevice();
-    Shape latentShape = latents.latentShape();
-    int latentSize = Math.toIntExact(latentShape.size());
-    int maxLength = tokenizer.maxLength();
-    int dim = initRows[0].length;
-    int batch = request.batchSize();
-    float scaling = (float) model.vae().scalingFactor();
-    for (int step = start; step < request.steps(); step++) {
-      if (Thread.interrupted()) {
-        throw new InterruptedException("training interrupted at step " + step);
-      }
-      var random = new SplittableRandom(stepSeed(request.seed(), step));
-      float[] x0 = new float[batch * latentSize];
-      long[] timesteps = new long[batch];
-      long[] ids = new long[batch * maxLength];
-      for (int b = 0; b < batch; b++) {
-        ReferenceLatents.View view = latents.view(random.nextInt(latents.size()));
-        for (int i = 0; i < latentSize; i++) {
-          x0[b * latentSize + i] =
-              (view.mean()[i] + view.std()[i] * (float) GaussianNoise.standardNormal(random))
-                  * scaling;
-        }
-        timesteps[b] = random.nextInt(scheduler.numTrainTimesteps());
-        int[] caption =
-            tokenizer.encodePadded(
-                request.caption(view.imageIndex(), random.nextInt(1 << 20), templates));
-        for (int i = 0; i < maxLength; i++) {
-          ids[b * maxLength + i] = caption[i];
-        }
-      }
-      float loss;
-      float[] gradient;
-      try (NDManager manager = NDManager.newBaseManager(device);
-          NDScope scope = new NDScope()) {
-        NDArray original = manager.create(x0, new Shape(batch).addAll(latentShape));
-        NDArray noise = new GaussianNoise(random.nextLong()).next(manager, original.getShape());
-        NDArray t = manager.create(timesteps);
-        NDArray noisy = scheduler.addNoise(original, noise, t);
-        NDArray target = vPrediction ? velocity(scheduler, original, noise, timesteps) : noise;
-        NDArray learned = manager.create(flatten(parameters), new Shape(vectors, dim));
-        learned.setRequiresGradient(true);
-        try (GradientLock.Held held = gradientLock.acquire();
-            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          // e = m·v for DTI; m is a native scalar that lives until backward (a Java-number mul
-          // would point the graph at a buffer DJL frees right after the op).
-          NDArray embedding =
-              dti ? learned.mul(manager.full(new Shape(), (float) m, DataType.FLOAT32)) : learned;
-          Map<Integer, NDArray> injected = new HashMap<>();
-          for (int i = 0; i < vectors; i++) {
-            injected.put(placeholderIds.get(i), embedding.get(i));
-          }
-          NDArray inputIds = manager.create(ids, new Shape(batch, maxLength));
-          NDArray hidden = model.textEncoder().forward(inputIds, injected).lastHiddenState();
-          NDArray prediction = model.unet().forward(noisy, t, hidden);
-          NDArray mse = prediction.sub(target).square().mean();
-          collector.backward(mse);
-          loss = mse.getFloat();
-          gradient = learned.getGradient().toFloatArray();
-        }
-      }
-      if (!Float.isFinite(loss)) {
-        throw new TrainingDivergedException(
-            "the loss became " + loss + " at step " + (step + 1) + "; try a lower learning rate");
-      }
-      optimizer.step(parameters, unflatten(gradient, vectors, dim));
-      rows = dti ? scaled(parameters, m) : copy(parameters);
-      if (!Rows.allFinite(rows)) {
-        throw new TrainingDivergedException(
-            "a learned row became NaN or infinite at step " + (step + 1));
-      }
-      losses[step] = loss;
-      norms[step] = (float) meanNorm(rows);
-      smoothed =
-          Double.isNaN(smoothed) ? loss : LOSS_SMOOTHING * smoothed + (1 - LOSS_SMOOTHING) * loss;
-      // The checkpoint comes first: a listener that stops the run in onStep has it saved already.
-      if (listener.checkpointAfter(step + 1)) {
-        listener.onCheckpoint(
-            new TrainingCheckpoint(
-                step + 1,
-                copy(parameters),
-                optimizer.state(),
-                Arrays.copyOf(losses, step + 1),
-                Arrays.copyOf(norms, step + 1)),
-            rows);
-      }
-      listener.onStep(
-          new TrainingProgress(step + 1, request.steps(), loss, smoothed, norms[step], rows));
+  /**
+   * One step of every run in {@code runs}, in one forward and one backward pass: each run draws its
+   * own batch from its own generator (exactly the draws it makes alone), the batches are
+   * concatenated, and the loss is the sum over runs of each run's mean MSE. With one run the pass
+   * is exactly the sequential trainer's, bit for bit; with several, each run's gradient equals its
+   * gradient alone up to floating-point reassociation in the batched kernels.
+   *
+   * <p>A run whose loss or gradient becomes NaN or infinite in a shared pass could spoil its
+   * partners' gradients (the rows are injected through one product over every run's positions), so
+   * the step is then taken again for each run alone; the run that diverged alone fails, and only
+   * it.
+   *
+   * @param runs runs that are neither done nor failed and that all {@link TrainingRun#canShareWith}
+   *     the first
+   * @return one outcome per run, in order
+   */
+  public List<StepOutcome> step(List<TrainingRun> runs) throws InterruptedException {
+    if (runs.isEmpty()) {
+      return List.of();
     }
-    return new TrainingResult(rows, m, losses, norms);
+    for (TrainingRun run : runs) {
+      if (run.model() != model || !run.canShareWith(runs.getFirst())) {
+        throw new IllegalArgumentException(
+            "runs of different models or latent shapes cannot share a step");
+      }
+      if (run.isDone() || run.failure() != null) {
+        throw new IllegalStateException("a done or failed run takes no more steps");
+      }
+    }
+    if (Thread.interrupted()) {
+      throw new InterruptedException("training interrupted at step " + runs.getFirst().step());
+    }
+    float scaling = (float) model.vae().scalingFactor();
+    List<TrainingRun.Batch> batches = new ArrayList<>();
+    for (TrainingRun run : runs) {
+      batches.add(run.drawBatch(scheduler, scaling));
+    }
+    Pass pass = forwardAndBackward(runs, batches);
+    if (pass == null) {
+      List<StepOutcome> outcomes = new ArrayList<>();
+      for (TrainingRun run : runs) {
+        outcomes.add(step(List.of(run)).getFirst());
+      }
+      return outcomes;
+    }
+    List<StepOutcome> outcomes = new ArrayList<>();
+    for (int r = 0; r < runs.size(); r++) {
+      outcomes.add(runs.get(r).advance(pass.losses()[r], pass.gradients().get(r)));
+    }
+    return outcomes;
+  }
+
+  /** Each run's loss and its gradients per parameter group (flattened). */
+  private record Pass(float[] losses, List<List<float[]>> gradients) {}
+
+  /**
+   * The shared forward and backward pass; null when several runs share it and one of them has a
+   * non-finite loss or gradient.
+   */
+  private Pass forwardAndBackward(List<TrainingRun> runs, List<TrainingRun.Batch> batches)
+      throws InterruptedException {
+    boolean shared = runs.size() > 1;
+    Device device = VocabularyNorms.tokenEmbedding(model).getDevice();
+    Shape latentShape = runs.getFirst().latentShape();
+    int total = 0;
+    long[] timesteps;
+    {
+      List<long[]> parts = new ArrayList<>();
+      for (TrainingRun.Batch batch : batches) {
+        total += batch.size();
+        parts.add(batch.timesteps());
+      }
+      timesteps = concatLongs(parts);
+    }
+    float[] losses = new float[runs.size()];
+    List<List<float[]>> gradients = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager(device);
+        NDScope scope = new NDScope()) {
+      List<NDArray> originals = new ArrayList<>();
+      List<NDArray> noises = new ArrayList<>();
+      for (TrainingRun.Batch batch : batches) {
+        Shape shape = new Shape(batch.size()).addAll(latentShape);
+        originals.add(manager.create(batch.x0(), shape));
+        noises.add(new GaussianNoise(batch.noiseSeed()).next(manager, shape));
+      }
+      NDArray original = concat(originals);
+      NDArray noise = concat(noises);
+      NDArray t = manager.create(timesteps);
+      NDArray noisy = scheduler.addNoise(original, noise, t);
+      NDArray target = vPrediction ? velocity(scheduler, original, noise, timesteps) : noise;
+      List<List<NDArray>> learned = new ArrayList<>();
+      for (TrainingRun run : runs) {
+        List<NDArray> perGroup = new ArrayList<>();
+        for (TrainingRun.ParameterGroup group : run.groups()) {
+          NDArray rows =
+              manager.create(
+                  TrainingRun.flatten(group.parameters()), new Shape(group.vectors(), group.dim()));
+          rows.setRequiresGradient(true);
+          perGroup.add(rows);
+        }
+        learned.add(perGroup);
+      }
+      try (GradientLock.Held held = gradientLock.acquire();
+          GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        Map<String, Map<Integer, NDArray>> injected = new LinkedHashMap<>();
+        Map<String, Integer> nextFreeId = new HashMap<>();
+        for (int r = 0; r < runs.size(); r++) {
+          TrainingRun run = runs.get(r);
+          for (int g = 0; g < run.groups().size(); g++) {
+            TrainingRun.ParameterGroup group = run.groups().get(g);
+            // e = m·v for DTI; m is a native scalar that lives until backward (a Java-number mul
+            // would point the graph at a buffer DJL frees right after the op).
+            NDArray embedding =
+                run.isDti()
+                    ? learned
+                        .get(r)
+                        .get(g)
+                        .mul(manager.full(new Shape(), (float) group.normM(), DataType.FLOAT32))
+                    : learned.get(r).get(g);
+            int firstId = group.placeholderIds().getFirst();
+            int offset = nextFreeId.getOrDefault(group.encoder(), firstId) - firstId;
+            Map<Integer, NDArray> rows =
+                injected.computeIfAbsent(group.encoder(), e -> new HashMap<>());
+            for (int i = 0; i < group.vectors(); i++) {
+              rows.put(group.placeholderIds().get(i) + offset, embedding.get(i));
+            }
+            nextFreeId.put(group.encoder(), firstId + offset + group.vectors());
+            if (offset != 0) {
+              movePlaceholders(batches.get(r).inputIds().get(group.encoder()), group, offset);
+            }
+          }
+        }
+        String encoder = Embedding.TEXT_ENCODER;
+        List<long[]> idParts = new ArrayList<>();
+        for (TrainingRun.Batch batch : batches) {
+          idParts.add(batch.inputIds().get(encoder));
+        }
+        int maxLength = runs.getFirst().groups().getFirst().tokenizer().maxLength();
+        NDArray inputIds = manager.create(concatLongs(idParts), new Shape(total, maxLength));
+        NDArray hidden =
+            model.textEncoder().forward(inputIds, injected.get(encoder)).lastHiddenState();
+        NDArray prediction = model.unet().forward(noisy, t, hidden);
+        NDArray squaredError = prediction.sub(target).square();
+        NDArray sum = null;
+        int from = 0;
+        for (int r = 0; r < runs.size(); r++) {
+          int to = from + batches.get(r).size();
+          NDArray mse =
+              shared
+                  ? squaredError.get(new NDIndex("{}:{}", from, to)).mean()
+                  : squaredError.mean();
+          losses[r] = mse.getFloat();
+          if (shared && !Float.isFinite(losses[r])) {
+            return null;
+          }
+          sum = sum == null ? mse : sum.add(mse);
+          from = to;
+        }
+        collector.backward(sum);
+        for (int r = 0; r < runs.size(); r++) {
+          List<float[]> perGroup = new ArrayList<>();
+          for (NDArray rows : learned.get(r)) {
+            float[] gradient = rows.getGradient().toFloatArray();
+            if (shared && !allFinite(gradient)) {
+              return null;
+            }
+            perGroup.add(gradient);
+          }
+          gradients.add(perGroup);
+        }
+      }
+    }
+    return new Pass(losses, gradients);
+  }
+
+  /** Moves a run's placeholder ids by {@code offset} in its token ids (in place). */
+  private static void movePlaceholders(long[] ids, TrainingRun.ParameterGroup group, int offset) {
+    long first = group.placeholderIds().getFirst();
+    long last = group.placeholderIds().getLast();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] >= first && ids[i] <= last) {
+        ids[i] += offset;
+      }
+    }
+  }
+
+  private static NDArray concat(List<NDArray> parts) {
+    return parts.size() == 1 ? parts.getFirst() : NDArrays.concat(new NDList(parts), 0);
+  }
+
+  private static long[] concatLongs(List<long[]> parts) {
+    if (parts.size() == 1) {
+      return parts.getFirst();
+    }
+    int length = 0;
+    for (long[] part : parts) {
+      length += part.length;
+    }
+    long[] out = new long[length];
+    int at = 0;
+    for (long[] part : parts) {
+      System.arraycopy(part, 0, out, at, part.length);
+      at += part.length;
+    }
+    return out;
+  }
+
+  private static boolean allFinite(float[] values) {
+    for (float x : values) {
+      if (!Float.isFinite(x)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** v-prediction target (SD 2.x 768): v = √ᾱ_t·ε − √(1 − ᾱ_t)·x₀. */
@@ -224,58 +383,5 @@ public final class ConceptTrainer {
     return noise
         .mul(manager.create(signal, perSample))
         .sub(original.mul(manager.create(noiseLevel, perSample)));
-  }
-
-  /** A generator seed for step s of a run: independent of where a run was resumed. */
-  static long stepSeed(long seed, int step) {
-    return seed * 0x9E3779B97F4A7C15L + step * 0xBF58476D1CE4E5B9L + 1;
-  }
-
-  private static double meanNorm(float[][] rows) {
-    double sum = 0;
-    for (float[] row : rows) {
-      sum += Rows.norm(row);
-    }
-    return sum / rows.length;
-  }
-
-  private static float[][] scaled(float[][] directions, double m) {
-    float[][] out = new float[directions.length][];
-    for (int i = 0; i < directions.length; i++) {
-      out[i] = Rows.scaled(directions[i], m);
-    }
-    return out;
-  }
-
-  private static float[] flatten(float[][] rows) {
-    float[] flat = new float[rows.length * rows[0].length];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(rows[i], 0, flat, i * rows[0].length, rows[0].length);
-    }
-    return flat;
-  }
-
-  private static float[][] unflatten(float[] flat, int n, int d) {
-    float[][] rows = new float[n][d];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(flat, i * d, rows[i], 0, d);
-    }
-    return rows;
-  }
-
-  private static double smoothedLoss(float[] losses, int count) {
-    double smoothed = losses[0];
-    for (int i = 1; i < count; i++) {
-      smoothed = LOSS_SMOOTHING * smoothed + (1 - LOSS_SMOOTHING) * losses[i];
-    }
-    return smoothed;
-  }
-
-  static float[][] copy(float[][] rows) {
-    float[][] out = new float[rows.length][];
-    for (int i = 0; i < rows.length; i++) {
-      out[i] = rows[i].clone();
-    }
-    return out;
   }
 }

@@ -13,7 +13,6 @@ import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextToImage;
 import dev.dti.embedding.Embedding;
 import dev.dti.embedding.EmbeddingRepository;
-import dev.dti.embedding.VocabularyNorms;
 import dev.dti.job.GradientLock;
 import dev.dti.job.JobContext;
 import dev.dti.job.JobHandler;
@@ -105,10 +104,9 @@ public class TrainingHandler implements JobHandler {
     float finalLoss = result.lossHistory()[request.steps() - 1];
     embeddings.save(
         context.jobId(),
-        Embedding.builder(conceptId, tenantId)
+        withRows(Embedding.builder(conceptId, tenantId), result.encoders())
             .step(request.steps())
             .isFinal(true)
-            .encoder(Embedding.TEXT_ENCODER, result.rows(), result.normM())
             .method(request.method())
             .baseModelId(model.id())
             .loss((double) finalLoss)
@@ -117,6 +115,20 @@ public class TrainingHandler implements JobHandler {
     summary.put("numVectors", result.rows().length);
     summary.put("dim", result.rows()[0].length);
     summary.put("normM", result.normM());
+    if (result.encoders().size() > 1) {
+      Map<String, Object> perEncoder = new LinkedHashMap<>();
+      result
+          .encoders()
+          .forEach(
+              (name, rows) ->
+                  perEncoder.put(
+                      name,
+                      Map.of(
+                          "numVectors", rows.rows().length,
+                          "dim", rows.rows()[0].length,
+                          "normM", rows.normM())));
+      summary.put("encoders", perEncoder);
+    }
     summary.put("finalLoss", finalLoss);
     summary.put("baseModelId", model.id());
     context.complete(json.writeValueAsString(summary));
@@ -161,13 +173,13 @@ public class TrainingHandler implements JobHandler {
       }
 
       @Override
-      public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {
+      public void onCheckpoint(
+          TrainingCheckpoint checkpoint, Map<String, Embedding.EncoderRows> rows) {
         store.saveCheckpoint(context.jobId(), checkpoint);
         embeddings.save(
             context.jobId(),
-            Embedding.builder(material.conceptId(), material.tenantId())
+            withRows(Embedding.builder(material.conceptId(), material.tenantId()), rows)
                 .step(checkpoint.step())
-                .encoder(Embedding.TEXT_ENCODER, rows, VocabularyNorms.meanNorm(model))
                 .method(request.method())
                 .baseModelId(model.id())
                 .loss((double) checkpoint.lossHistory()[checkpoint.step() - 1])
@@ -176,11 +188,24 @@ public class TrainingHandler implements JobHandler {
     };
   }
 
-  /** The job's progress detail: the smoothed loss and the mean norm of the rows. */
+  /** An embedding builder with the rows and m of every text encoder. */
+  private static Embedding.Builder withRows(
+      Embedding.Builder builder, Map<String, Embedding.EncoderRows> encoders) {
+    encoders.forEach((name, rows) -> builder.encoder(name, rows.rows(), rows.normM()));
+    return builder;
+  }
+
+  /**
+   * The job's progress detail: the smoothed loss and the mean norm of the first text encoder's rows
+   * (SD's only one); with several encoders (SDXL) also the mean norm of each, by encoder name.
+   */
   private String progressDetail(TrainingProgress progress) {
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("lastLoss", progress.smoothedLoss());
     detail.put("embeddingNorm", progress.meanNorm());
+    if (progress.encoders().size() > 1) {
+      detail.put("embeddingNorms", progress.meanNorms());
+    }
     return json.writeValueAsString(detail);
   }
 

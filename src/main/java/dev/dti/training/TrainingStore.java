@@ -10,7 +10,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every SQL statement on training checkpoints and previews (learned embeddings are {@link
- * dev.dti.embedding.EmbeddingRepository}'s). Rows are stored in {@link RowBytes}' layout.
+ * dev.dti.embedding.EmbeddingRepository}'s). A checkpoint's rows are stored in {@link
+ * CheckpointParameters}' layout (SD's one encoder: {@link RowBytes}').
  */
 @Repository
 public class TrainingStore {
@@ -36,7 +37,7 @@ public class TrainingStore {
             """)
         .param("jobId", jobId)
         .param("step", checkpoint.step())
-        .param("rows", RowBytes.encode(checkpoint.parameters()))
+        .param("rows", CheckpointParameters.encode(checkpoint.parameters()))
         .param("state", OptimizerStates.toBytes(checkpoint.optimizerState()))
         .param("loss", json.writeValueAsString(checkpoint.lossHistory()))
         .param("norm", json.writeValueAsString(checkpoint.normHistory()))
@@ -52,10 +53,9 @@ public class TrainingStore {
         .param("jobId", jobId)
         .query(
             (rs, n) -> {
-              float[][] parameters = RowBytes.decode(rs.getBytes("rows_f32"), -1);
               return new TrainingCheckpoint(
                   rs.getInt("step"),
-                  parameters,
+                  CheckpointParameters.decode(rs.getBytes("rows_f32")),
                   OptimizerStates.fromBytes(rs.getBytes("optimizer_state")),
                   json.readValue(rs.getString("loss"), float[].class),
                   json.readValue(rs.getString("norm"), float[].class));

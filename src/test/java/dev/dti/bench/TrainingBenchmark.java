@@ -189,7 +189,9 @@ public final class TrainingBenchmark {
           }
 
           @Override
-          public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {}
+          public void onCheckpoint(
+              TrainingCheckpoint checkpoint,
+              java.util.Map<String, dev.dti.embedding.Embedding.EncoderRows> rows) {}
         });
     double[] later = new double[ends.length - 1];
     for (int i = 1; i < ends.length; i++) {

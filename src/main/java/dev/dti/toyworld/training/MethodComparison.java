@@ -457,7 +457,9 @@ public final class MethodComparison {
         }
 
         @Override
-        public void onCheckpoint(TrainingCheckpoint checkpoint, float[][] rows) {}
+        public void onCheckpoint(
+            TrainingCheckpoint checkpoint,
+            Map<String, dev.dti.embedding.Embedding.EncoderRows> rows) {}
       };
 
   /** A setting as the report prints it: 0.005, 0.0001. */
