@@ -25,11 +25,11 @@ public interface JobBatching {
 
   /**
    * Advances every session by one step and returns one outcome per session, in the order given.
-   * Sessions whose context has a stop reason should end with {@link StepOutcome#stopped} after
-   * saving what a resume needs, as a handler run alone stops at a step boundary. Throws only when
-   * the step failed as a whole: then every session ends with that exception.
+   * Sessions whose context has a stop reason should end with {@link Outcome#stopped} after saving
+   * what a resume needs, as a handler run alone stops at a step boundary. Throws only when the step
+   * failed as a whole: then every session ends with that exception.
    */
-  List<StepOutcome> step(List<Session> sessions) throws Exception;
+  List<Outcome> step(List<Session> sessions) throws Exception;
 
   /** One open job; {@link #close} frees what {@link #open} acquired. */
   interface Session extends AutoCloseable {
@@ -45,17 +45,17 @@ public interface JobBatching {
    * returning; {@link JobContext#complete} may have been called), or it ended with a failure (like
    * {@code run} throwing it).
    */
-  record StepOutcome(boolean ended, Throwable failure) {
+  record Outcome(boolean ended, Throwable failure) {
 
-    public static final StepOutcome CONTINUES = new StepOutcome(false, null);
-    public static final StepOutcome ENDED = new StepOutcome(true, null);
+    public static final Outcome CONTINUES = new Outcome(false, null);
+    public static final Outcome ENDED = new Outcome(true, null);
 
-    public static StepOutcome failed(Throwable failure) {
-      return new StepOutcome(true, failure);
+    public static Outcome failed(Throwable failure) {
+      return new Outcome(true, failure);
     }
 
     /** Stopped at this step for {@code reason}, as {@link JobContext#throwIfCanceled} would. */
-    public static StepOutcome stopped(StopReason reason) {
+    public static Outcome stopped(StopReason reason) {
       return failed(new JobStoppedException(reason));
     }
   }

@@ -169,7 +169,7 @@ final class Worker implements Runnable {
     claimMoreToBatch(batching);
     List<Held> stepping = List.copyOf(held);
     List<JobBatching.Session> sessions = stepping.stream().map(Held::session).toList();
-    List<JobBatching.StepOutcome> outcomes;
+    List<JobBatching.Outcome> outcomes;
     try {
       outcomes = batching.step(sessions);
       if (outcomes.size() != sessions.size()) {
@@ -178,11 +178,11 @@ final class Worker implements Runnable {
                 .formatted(outcomes.size(), sessions.size()));
       }
     } catch (Throwable t) {
-      outcomes = Collections.nCopies(sessions.size(), JobBatching.StepOutcome.failed(t));
+      outcomes = Collections.nCopies(sessions.size(), JobBatching.Outcome.failed(t));
     }
     stepWidth.record(sessions.size());
     for (int i = 0; i < stepping.size(); i++) {
-      JobBatching.StepOutcome outcome = outcomes.get(i);
+      JobBatching.Outcome outcome = outcomes.get(i);
       if (outcome.ended()) {
         Held ended = stepping.get(i);
         held.remove(ended);

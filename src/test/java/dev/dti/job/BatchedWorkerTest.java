@@ -291,32 +291,32 @@ class BatchedWorkerTest extends QueueTestBase {
     }
 
     @Override
-    public List<StepOutcome> step(List<Session> sessions) {
+    public List<Outcome> step(List<Session> sessions) {
       steps.add(sessions.stream().map(s -> s.context().jobId()).toList());
-      List<StepOutcome> outcomes = new ArrayList<>();
+      List<Outcome> outcomes = new ArrayList<>();
       for (Session session : sessions) {
         Counting counting = (Counting) session;
         JobContext context = counting.context;
         StopReason stop = context.stopReason();
         if (stop != null) {
           savedAtStop.put(context.jobId(), counting.step);
-          outcomes.add(StepOutcome.stopped(stop));
+          outcomes.add(Outcome.stopped(stop));
           continue;
         }
         counting.step++;
         Number failAt = PayloadValues.number(context.payload(), "failAt");
         if (failAt != null && failAt.intValue() == counting.step) {
           outcomes.add(
-              StepOutcome.failed(
+              Outcome.failed(
                   new TerminalJobException("the payload says fail at step " + counting.step)));
           continue;
         }
         context.reportProgress(counting.step, steps(context), null);
         if (counting.step == steps(context)) {
           context.complete("{\"steps\": " + counting.step + "}");
-          outcomes.add(StepOutcome.ENDED);
+          outcomes.add(Outcome.ENDED);
         } else {
-          outcomes.add(StepOutcome.CONTINUES);
+          outcomes.add(Outcome.CONTINUES);
         }
       }
       return outcomes;
