@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.dti.diffusion.clip.CLIPTextModel;
+import dev.dti.diffusion.clip.CLIPTextModelOutput;
+import dev.dti.diffusion.clip.CLIPTextModelWithProjection;
 import dev.dti.diffusion.clip.CLIPTextOutput;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.io.SafetensorsWriter;
@@ -30,7 +32,7 @@ public final class ModelCommands implements CommandGroup {
 
   private static final String USAGE =
       """
-      usage: model run --dir MODEL_DIR --component text_encoder|unet|vae_encode|vae_decode \
+      usage: model run --dir MODEL_DIR --component text_encoder|text_encoder_2|unet|vae_encode|vae_decode \
       --inputs IN.safetensors --out OUT.safetensors
              model tokenize --dir MODEL_DIR --text TEXT""";
 
@@ -108,8 +110,17 @@ public final class ModelCommands implements CommandGroup {
     return Files.isDirectory(sub) ? sub : dir;
   }
 
+  /**
+   * The tensor {@code name} of {@code inputs}, or null when the file has none (the SDXL UNet's
+   * text_embeds and time_ids, which an SD 1.x/2.x UNet refuses).
+   */
+  private static NDArray optional(SafetensorsFile inputs, NDManager manager, String name)
+      throws IOException {
+    return inputs.names().contains(name) ? inputs.load(manager, name) : null;
+  }
+
   private static final List<String> COMPONENTS =
-      List.of("text_encoder", "unet", "vae_encode", "vae_decode");
+      List.of("text_encoder", "text_encoder_2", "unet", "vae_encode", "vae_decode");
 
   private void runComponent(Path dir, String component, Path inputsFile, Path outFile)
       throws IOException {
@@ -130,6 +141,21 @@ public final class ModelCommands implements CommandGroup {
           outputs.put("pooler_output", result.pooledOutput());
           outputs.put("hidden_states", NDArrays.stack(new NDList(result.hiddenStates())));
         }
+        case "text_encoder_2" -> {
+          CLIPTextModelWithProjection textEncoder =
+              CLIPTextModelWithProjection.fromPretrained(
+                  componentDir(dir, "text_encoder_2"), manager);
+          NDArray inputIds = inputs.load(manager, "input_ids");
+          CLIPTextModelOutput result = textEncoder.forward(inputIds);
+          outputs.put("last_hidden_state", result.lastHiddenState());
+          outputs.put("penultimate_hidden_state", result.penultimateHiddenState());
+          outputs.put("pooler_output", result.pooledOutput());
+          outputs.put("text_embeds", result.textEmbeds());
+          outputs.put("hidden_states", NDArrays.stack(new NDList(result.hiddenStates())));
+          long[] pooled =
+              Arrays.stream(textEncoder.pooledIndices(inputIds)).asLongStream().toArray();
+          outputs.put("pooled_index", manager.create(pooled));
+        }
         case "unet" -> {
           UNet2DConditionModel unet = UNet2DConditionModel.load(componentDir(dir, "unet"), manager);
           outputs.put(
@@ -137,7 +163,9 @@ public final class ModelCommands implements CommandGroup {
               unet.forward(
                   inputs.load(manager, "sample"),
                   inputs.load(manager, "timestep"),
-                  inputs.load(manager, "encoder_hidden_states")));
+                  inputs.load(manager, "encoder_hidden_states"),
+                  optional(inputs, manager, "text_embeds"),
+                  optional(inputs, manager, "time_ids")));
         }
         case "vae_encode" -> {
           AutoencoderKL vae = AutoencoderKL.load(componentDir(dir, "vae"), manager);

@@ -1,11 +1,15 @@
 package dev.dti.embedding;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** DTI's magnitude m: the mean L2 norm of the non-zero token-embedding rows, once per model. */
+/**
+ * DTI's magnitude m: the mean L2 norm of the non-zero token-embedding rows, once per model and text
+ * encoder (SDXL has one m per encoder).
+ */
 public final class VocabularyNorms {
 
   public static final String TOKEN_EMBEDDING = "text_model.embeddings.token_embedding.weight";
@@ -14,32 +18,46 @@ public final class VocabularyNorms {
 
   private VocabularyNorms() {}
 
+  /** m of the model's first text encoder. */
   public static double meanNorm(StableDiffusionModel model) {
-    return CACHE.computeIfAbsent(model.id(), id -> compute(tokenEmbedding(model)));
+    return meanNorm(model, model.textEncoderNames().getFirst());
   }
 
+  /** m of the text encoder named {@code encoder} ({@code text_encoder}, {@code text_encoder_2}). */
+  public static double meanNorm(StableDiffusionModel model, String encoder) {
+    return CACHE.computeIfAbsent(
+        model.id() + "/" + encoder, key -> meanNorm(model.tokenEmbedding(encoder)));
+  }
+
+  /** The first text encoder's token table. */
   public static NDArray tokenEmbedding(StableDiffusionModel model) {
-    NDArray table = model.textEncoder().parameters().get(TOKEN_EMBEDDING);
-    if (table == null) {
-      throw new IllegalStateException("text encoder has no " + TOKEN_EMBEDDING);
-    }
-    return table;
+    return model.tokenEmbedding(model.textEncoderNames().getFirst());
   }
 
-  static double compute(NDArray table) {
-    try (NDArray norms = table.square().sum(new int[] {1}).sqrt();
-        NDArray nonZero = norms.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
-      double count = nonZero.sum().getFloat();
+  /**
+   * The mean L2 norm of the non-zero rows of {@code table} [vocab, hidden], computed in float64 (as
+   * the DTI authors' reference does), not cached.
+   */
+  public static double meanNorm(NDArray table) {
+    try (NDArray wide = table.toType(DataType.FLOAT64, false);
+        NDArray norms = wide.square().sum(new int[] {1}).sqrt();
+        NDArray nonZero = norms.gt(0.0).toType(DataType.FLOAT64, false)) {
+      double count = nonZero.sum().getDouble();
       if (count == 0) {
         throw new IllegalStateException("the token embedding table has no non-zero row");
       }
-      return norms.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum().getDouble() / count;
+      return norms.sum().getDouble() / count;
     }
   }
 
-  /** Row {@code id} of the token embedding table. */
+  /** Row {@code id} of the first text encoder's token embedding table. */
   public static float[] row(StableDiffusionModel model, int id) {
-    try (NDArray row = tokenEmbedding(model).get(id)) {
+    return row(model, model.textEncoderNames().getFirst(), id);
+  }
+
+  /** Row {@code id} of the token embedding table of the text encoder named {@code encoder}. */
+  public static float[] row(StableDiffusionModel model, String encoder, int id) {
+    try (NDArray row = model.tokenEmbedding(encoder).get(id)) {
       return row.toFloatArray();
     }
   }

@@ -59,16 +59,17 @@ public final class Renderer {
   }
 
   public RenderedImage render(int index) {
-    Map<String, float[][]> tokens = new LinkedHashMap<>(conceptRows);
+    Map<String, Map<String, float[][]>> tokens = new LinkedHashMap<>();
+    conceptRows.forEach((token, rows) -> tokens.put(token, firstEncoder(rows)));
     if (plan.interpolation() != null) {
-      tokens.put(SLOT_TOKEN, interpolated.get(index));
+      tokens.put(SLOT_TOKEN, firstEncoder(interpolated.get(index)));
     }
     long seed = plan.seedOf(index);
     BufferedImage image;
     try (NDManager manager = NDManager.newBaseManager()) {
       TextConditioning prompts = model.textConditioning(tokens, manager);
       Conditioning cond = prompts.encode(plan.prompt(), manager);
-      Conditioning uncond = prompts.encode(plan.negativePrompt(), manager);
+      Conditioning uncond = prompts.encodeNegative(plan.negativePrompt(), manager);
       image =
           TextToImage.generate(
               model.unet(),
@@ -88,6 +89,10 @@ public final class Renderer {
     Map<String, String> metadata = metadata(index, seed);
     byte[] png = PngText.withText(Images.png(image), metadata);
     return new RenderedImage(index, seed, plan.width(), plan.height(), png, metadata);
+  }
+
+  private static Map<String, float[][]> firstEncoder(float[][] rows) {
+    return Map.of(StableDiffusionModel.TEXT_ENCODER, rows);
   }
 
   /**

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.dti.diffusion.nn.GaussianNoise;
+import dev.dti.diffusion.pipeline.Conditioning;
 import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.scheduler.DDPMScheduler;
 import dev.dti.diffusion.tokenizer.CLIPTokenizer;
@@ -128,15 +129,15 @@ public final class ConceptTrainer {
     List<TrainingRun.ParameterGroup> groups = new ArrayList<>();
     List<float[]> priors = new ArrayList<>();
     boolean dti = request.method() == dev.dti.embedding.TrainingMethod.DTI;
-    for (String encoder : List.of(Embedding.TEXT_ENCODER)) {
-      CLIPTokenizer tokenizer = model.tokenizer().withoutPlaceholders();
-      double m = VocabularyNorms.meanNorm(model);
+    for (String encoder : model.textEncoderNames()) {
+      CLIPTokenizer tokenizer = model.tokenizer(encoder).withoutPlaceholders();
+      double m = VocabularyNorms.meanNorm(model, encoder);
       int[] initIds = initializerIds(tokenizer, request.initializer());
       int vectors = request.numVectors() == null ? initIds.length : request.numVectors();
       float[][] initRows = new float[vectors][];
       float[][] groupPriors = new float[vectors][];
       for (int i = 0; i < vectors; i++) {
-        initRows[i] = VocabularyNorms.row(model, initIds[i % initIds.length]);
+        initRows[i] = VocabularyNorms.row(model, encoder, initIds[i % initIds.length]);
         groupPriors[i] = Rows.normalized(initRows[i]);
       }
       priors.addAll(Arrays.asList(groupPriors));
@@ -283,16 +284,28 @@ public final class ConceptTrainer {
             }
           }
         }
-        String encoder = Embedding.TEXT_ENCODER;
-        List<long[]> idParts = new ArrayList<>();
-        for (TrainingRun.Batch batch : batches) {
-          idParts.add(batch.inputIds().get(encoder));
+        Map<String, NDArray> inputIds = new LinkedHashMap<>();
+        for (TrainingRun.ParameterGroup group : runs.getFirst().groups()) {
+          List<long[]> parts = new ArrayList<>();
+          for (TrainingRun.Batch batch : batches) {
+            parts.add(batch.inputIds().get(group.encoder()));
+          }
+          int maxLength = group.tokenizer().maxLength();
+          inputIds.put(
+              group.encoder(), manager.create(concatLongs(parts), new Shape(total, maxLength)));
         }
-        int maxLength = runs.getFirst().groups().getFirst().tokenizer().maxLength();
-        NDArray inputIds = manager.create(concatLongs(idParts), new Shape(total, maxLength));
-        NDArray hidden =
-            model.textEncoder().forward(inputIds, injected.get(encoder)).lastHiddenState();
-        NDArray prediction = model.unet().forward(noisy, t, hidden);
+        Conditioning conditioning = model.encode(inputIds, injected);
+        NDArray prediction;
+        if (model.isXL()) {
+          NDArray timeIds = manager.create(timeIds(batches), new Shape(total, 6));
+          prediction =
+              model
+                  .unet()
+                  .forward(
+                      noisy, t, conditioning.hiddenStates(), conditioning.textEmbeds(), timeIds);
+        } else {
+          prediction = model.unet().forward(noisy, t, conditioning.hiddenStates());
+        }
         NDArray squaredError = prediction.sub(target).square();
         NDArray sum = null;
         int from = 0;
@@ -324,6 +337,21 @@ public final class ConceptTrainer {
       }
     }
     return new Pass(losses, gradients);
+  }
+
+  /** SDXL's time ids of every example, [total, 6] flattened, from each example's view. */
+  private static float[] timeIds(List<TrainingRun.Batch> batches) {
+    List<float[]> rows = new ArrayList<>();
+    for (TrainingRun.Batch batch : batches) {
+      for (ReferenceLatents.View view : batch.views()) {
+        rows.add(view.timeIds().values());
+      }
+    }
+    float[] flat = new float[rows.size() * 6];
+    for (int i = 0; i < rows.size(); i++) {
+      System.arraycopy(rows.get(i), 0, flat, i * 6, 6);
+    }
+    return flat;
   }
 
   /** Moves a run's placeholder ids by {@code offset} in its token ids (in place). */

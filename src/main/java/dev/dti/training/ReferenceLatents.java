@@ -3,6 +3,7 @@ package dev.dti.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.dti.diffusion.pipeline.AddTimeIds;
 import dev.dti.diffusion.vae.AutoencoderKL;
 import dev.dti.diffusion.vae.DiagonalGaussianDistribution;
 import java.awt.RenderingHints;
@@ -21,8 +22,31 @@ import java.util.SplittableRandom;
  */
 final class ReferenceLatents {
 
-  /** One encoded view: the mean and standard deviation of its latent, flattened. */
-  record View(int imageIndex, float[] mean, float[] std) {}
+  /**
+   * One encoded view: the mean and standard deviation of its latent, flattened, and its SDXL
+   * micro-conditioning: the image's size before the resize, the crop's top-left corner in the image
+   * scaled so that the crop is the training resolution, and the resolution as the target.
+   */
+  record View(int imageIndex, float[] mean, float[] std, AddTimeIds timeIds) {}
+
+  /** A square region of an image: top-left corner (x, y) and side, in the image's pixels. */
+  record Crop(int x, int y, int size) {
+
+    /**
+     * SDXL's time ids of this crop resized to {@code resolution}² (as diffusers' SDXL training
+     * scripts compute them: original size, crop corner after the resize, target size).
+     */
+    AddTimeIds timeIds(BufferedImage image, int resolution) {
+      double scale = resolution / (double) size;
+      return new AddTimeIds(
+          image.getHeight(),
+          image.getWidth(),
+          (int) Math.round(y * scale),
+          (int) Math.round(x * scale),
+          resolution,
+          resolution);
+    }
+  }
 
   private static final double MIN_CROP = 0.8;
 
@@ -42,13 +66,20 @@ final class ReferenceLatents {
     try (NDManager manager = NDManager.newBaseManager()) {
       for (int index = 0; index < images.size(); index++) {
         for (int view = 0; view < viewsPerImage; view++) {
-          BufferedImage crop = crop(images.get(index), view == 0 ? null : random, resolution);
+          BufferedImage image = images.get(index);
+          Crop region = region(image, view == 0 ? null : random);
+          BufferedImage crop = crop(image, region, resolution);
           try (NDManager step = manager.newSubManager()) {
             NDArray pixels =
                 step.create(toUnitRange(crop), new Shape(1, 3, resolution, resolution));
             DiagonalGaussianDistribution latent = vae.encode(pixels);
             latentShape = latent.mean().getShape().slice(1);
-            views.add(new View(index, latent.mean().toFloatArray(), latent.std().toFloatArray()));
+            views.add(
+                new View(
+                    index,
+                    latent.mean().toFloatArray(),
+                    latent.std().toFloatArray(),
+                    region.timeIds(image, resolution)));
           }
         }
       }
@@ -69,8 +100,8 @@ final class ReferenceLatents {
     return latentShape;
   }
 
-  /** A square crop (centred and full when {@code random} is null) resized to resolution². */
-  static BufferedImage crop(BufferedImage image, SplittableRandom random, int resolution) {
+  /** A square crop region: centred and full when {@code random} is null, else random. */
+  static Crop region(BufferedImage image, SplittableRandom random) {
     int side = Math.min(image.getWidth(), image.getHeight());
     int size = side;
     int x = (image.getWidth() - side) / 2;
@@ -80,22 +111,30 @@ final class ReferenceLatents {
       x = random.nextInt(image.getWidth() - size + 1);
       y = random.nextInt(image.getHeight() - size + 1);
     }
+    return new Crop(x, y, size);
+  }
+
+  /** The region of the image resized to resolution². */
+  static BufferedImage crop(BufferedImage image, Crop region, int resolution) {
+    int x = region.x();
+    int y = region.y();
+    int size = region.size();
     BufferedImage out = new BufferedImage(resolution, resolution, BufferedImage.TYPE_INT_RGB);
     var g = out.createGraphics();
     try {
       g.setRenderingHint(
           RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
       g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-      var region = image.getSubimage(x, y, size, size);
+      var pixels = image.getSubimage(x, y, size, size);
       if (size > 2 * resolution) {
         // Area averaging avoids the aliasing of one bicubic step over a large downscale.
         g.drawImage(
-            region.getScaledInstance(resolution, resolution, java.awt.Image.SCALE_AREA_AVERAGING),
+            pixels.getScaledInstance(resolution, resolution, java.awt.Image.SCALE_AREA_AVERAGING),
             0,
             0,
             null);
       } else {
-        g.drawImage(region, 0, 0, resolution, resolution, null);
+        g.drawImage(pixels, 0, 0, resolution, resolution, null);
       }
     } finally {
       g.dispose();

@@ -366,6 +366,12 @@ public class TrainingHandler implements JobHandler {
     }
   }
 
+  private static Map<String, float[][]> rowsByEncoder(Map<String, Embedding.EncoderRows> encoders) {
+    Map<String, float[][]> rows = new LinkedHashMap<>();
+    encoders.forEach((name, encoder) -> rows.put(name, encoder.rows()));
+    return rows;
+  }
+
   /** An embedding builder with the rows and m of every text encoder. */
   private static Embedding.Builder withRows(
       Embedding.Builder builder, Map<String, Embedding.EncoderRows> encoders) {
@@ -400,7 +406,7 @@ public class TrainingHandler implements JobHandler {
     BufferedImage image =
         TextToImage.generate(
             model,
-            Map.of(material.token(), progress.rows()),
+            Map.of(material.token(), rowsByEncoder(progress.encoders())),
             prompt,
             "",
             new GenerationSettings(

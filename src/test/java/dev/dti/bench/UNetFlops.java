@@ -33,6 +33,9 @@ public final class UNetFlops {
     long base = channels.get(0);
     long time = config.timeEmbedDim();
     flops += 2 * (base * time + time * time);
+    if (config.requiresAddedConditions()) {
+      flops += 2 * (config.projectionClassEmbeddingsInputDim() * time + time * time);
+    }
     conv(config.inChannels(), base, config.convInKernel(), pixels);
 
     long hw = pixels;
@@ -44,7 +47,7 @@ public final class UNetFlops {
       for (int layer = 0; layer < config.layersPerBlock(); layer++) {
         resnet(layer == 0 ? in : out, out, hw);
         if (attention) {
-          transformer(out, hw);
+          transformer(out, hw, config.transformerLayers(i));
         }
       }
       if (i < blocks - 1) {
@@ -55,7 +58,7 @@ public final class UNetFlops {
 
     long deepest = channels.get(blocks - 1);
     resnet(deepest, deepest, hw);
-    transformer(deepest, hw);
+    transformer(deepest, hw, config.transformerLayers(blocks - 1));
     resnet(deepest, deepest, hw);
 
     List<Integer> reversed = channels.reversed();
@@ -69,7 +72,7 @@ public final class UNetFlops {
         long skip = j == layers - 1 ? in : out;
         resnet((j == 0 ? prev : out) + skip, out, hw);
         if (attention) {
-          transformer(out, hw);
+          transformer(out, hw, config.transformerLayers(blocks - 1 - i));
         }
       }
       if (i < blocks - 1) {
@@ -89,10 +92,10 @@ public final class UNetFlops {
     }
   }
 
-  private void transformer(long c, long hw) {
+  private void transformer(long c, long hw, int depth) {
     long context = config.crossAttentionDim();
     linear(c, c, hw); // proj_in (1×1 conv or linear: the same count)
-    for (int layer = 0; layer < config.transformerLayersPerBlock(); layer++) {
+    for (int layer = 0; layer < depth; layer++) {
       linear(c, c, hw * 4); // attn1 q, k, v, out
       flops += 2 * 2 * hw * hw * c; // attn1 q·kᵀ and probabilities·v
       linear(c, c, hw * 2); // attn2 q, out

@@ -1,17 +1,22 @@
 package dev.dti.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.dti.Commands;
 import dev.dti.diffusion.io.SafetensorsFile;
+import dev.dti.diffusion.io.SafetensorsWriter;
 import dev.dti.support.Golden;
 import dev.dti.support.MaxAbsError;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +55,14 @@ class ModelCommandsTest {
         var expected = SafetensorsFile.open(golden.resolve("outputs.safetensors"))) {
       assertThat(actual.names()).containsExactlyInAnyOrderElementsOf(outputNames);
       for (String name : outputNames) {
-        double error = MaxAbsError.of(actual.load(manager, name), expected.load(manager, name));
+        NDArray value = actual.load(manager, name);
+        if (value.getDataType().isInteger()) {
+          assertThat(value.toLongArray())
+              .as(name)
+              .containsExactly(expected.load(manager, name).toLongArray());
+          continue;
+        }
+        double error = MaxAbsError.of(value, expected.load(manager, name));
         System.out.printf("model run %s: %s max abs error %.3g%n", component, name, error);
         assertThat(error).as(name).isLessThanOrEqualTo(limit);
       }
@@ -69,8 +81,65 @@ class ModelCommandsTest {
   }
 
   @Test
+  void textEncoder2WritesPenultimateStateTextEmbedsAndPooledIndexOfTheGoldenIds(@TempDir Path dir)
+      throws Exception {
+    assertRunMatchesGolden(
+        "clip_text_projection",
+        "text_encoder_2",
+        List.of(
+            "last_hidden_state",
+            "penultimate_hidden_state",
+            "pooler_output",
+            "text_embeds",
+            "hidden_states",
+            "pooled_index"),
+        1e-5,
+        dir);
+  }
+
+  @Test
   void unetWritesTheNoisePredictionOfTheGoldenSample(@TempDir Path dir) throws Exception {
     assertRunMatchesGolden("unet_sd15_tiny", "unet", List.of("sample"), 2e-5, dir);
+  }
+
+  @Test
+  void unetOfAnSdxlFolderReadsTextEmbedsAndTimeIdsFromTheInputs(@TempDir Path dir)
+      throws Exception {
+    assertRunMatchesGolden("unet_sdxl_tiny", "unet", List.of("sample"), 2e-5, dir);
+  }
+
+  @Test
+  void unetOfAnSdxlFolderRefusesInputsWithoutTextEmbedsAndTimeIds(@TempDir Path dir)
+      throws Exception {
+    Path golden = Golden.dir("unet_sdxl_tiny");
+    Path inputs = dir.resolve("inputs.safetensors");
+    try (NDManager manager = NDManager.newBaseManager();
+        var full = SafetensorsFile.open(golden.resolve("inputs.safetensors"))) {
+      Map<String, NDArray> sdInputs = new LinkedHashMap<>();
+      for (String name : List.of("sample", "timestep", "encoder_hidden_states")) {
+        sdInputs.put(name, full.load(manager, name));
+      }
+      SafetensorsWriter.write(inputs, sdInputs, Map.of("format", "pt"));
+    }
+
+    assertThatThrownBy(
+            () ->
+                command.run(
+                    new String[] {
+                      "run",
+                      "--dir",
+                      golden.toString(),
+                      "--component",
+                      "unet",
+                      "--inputs",
+                      inputs.toString(),
+                      "--out",
+                      dir.resolve("out.safetensors").toString()
+                    }))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "this is an SDXL UNet (addition_embed_type \"text_time\"): it needs text_embeds [B,"
+                + " 24]");
   }
 
   @Test

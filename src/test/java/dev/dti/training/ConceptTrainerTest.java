@@ -101,7 +101,9 @@ class ConceptTrainerTest {
   /**
    * The float32 bits of the final rows and the losses of two fixed-seed runs (DTI with two vectors,
    * TI with one; five steps of batch 2), as the sequential trainer before the batched step produced
-   * them (commit 0388d80, CPU, PyTorch 2.5.1, the surefire JVM's two intra-op threads).
+   * them (commit 0388d80, CPU, PyTorch 2.5.1, the surefire JVM's two intra-op threads). Since then
+   * m is computed in float64 (0.11236548472195863 → 0.1123654844753985 on this model): element 29
+   * of the DTI rows, e = m·v, moved by one ulp; the losses and the TI rows are unchanged.
    */
   private static final int[] SEQUENTIAL_DTI_ROWS = {
     0xbd0c0c97,
@@ -133,7 +135,7 @@ class ConceptTrainerTest {
     0x3c26e0ec,
     0x3c347eb8,
     0xbc35a520,
-    0x3be1c0d7,
+    0x3be1c0d6,
     0x3c7f40f6,
     0x3c78a778,
     0xbd017818,

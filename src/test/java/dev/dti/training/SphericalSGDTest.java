@@ -82,6 +82,31 @@ class SphericalSGDTest {
     assertThat(Rows.dot(v[0], c) / Rows.norm(c)).isCloseTo(-1.0, within(2e-3));
   }
 
+  @Test
+  void twoGroupsOfDifferentWidthsStayEachAtItsOwnNormAndEachMovesTowardsItsOwnPrior() {
+    double m1 = 0.387; // CLIP ViT-L (768)
+    double m2 = 0.532; // an encoder of width 1280 with another vocabulary norm
+    var random = new SplittableRandom(13);
+    float[] mu1 = Rows.normalized(randomRow(random, 768));
+    float[] mu2 = Rows.normalized(randomRow(random, 1280));
+    float[][] v = {
+      Rows.normalized(randomRow(random, 768)), Rows.normalized(randomRow(random, 1280))
+    };
+    double[] before = {Rows.dot(v[0], mu1), Rows.dot(v[1], mu2)};
+    var sgd = new SphericalSGD(0.01, 1.0, new float[][] {mu1, mu2});
+
+    for (int step = 0; step < 50; step++) {
+      sgd.step(v, new float[][] {new float[768], new float[1280]});
+      assertThat(v[0]).hasSize(768);
+      assertThat(v[1]).hasSize(1280);
+      assertThat(Rows.norm(Rows.scaled(v[0], m1))).isCloseTo(m1, within(1e-6 * m1));
+      assertThat(Rows.norm(Rows.scaled(v[1], m2))).isCloseTo(m2, within(1e-6 * m2));
+    }
+
+    assertThat(Rows.dot(v[0], mu1)).isGreaterThan(before[0] + 0.1);
+    assertThat(Rows.dot(v[1], mu2)).isGreaterThan(before[1] + 0.1);
+  }
+
   static float[] randomRow(SplittableRandom random, int d) {
     float[] row = new float[d];
     for (int i = 0; i < d; i++) {

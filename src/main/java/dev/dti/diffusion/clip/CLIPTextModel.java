@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The CLIP text encoder of Stable Diffusion, mirroring transformers' CLIPTextModel; parameter names
@@ -21,6 +22,9 @@ public final class CLIPTextModel {
 
   /** Files tried in a diffusers {@code text_encoder} folder, in order. */
   static final List<String> WEIGHT_FILES = List.of("model.safetensors", "model.fp16.safetensors");
+
+  /** The checkpoint name of the token-embedding table. */
+  public static final String TOKEN_EMBEDDING = "text_model.embeddings.token_embedding.weight";
 
   /** A buffer older transformers versions saved with the weights; it is always 0..max-1. */
   private static final String POSITION_IDS_BUFFER = "text_model.embeddings.position_ids";
@@ -41,6 +45,15 @@ public final class CLIPTextModel {
    */
   public static CLIPTextModel fromPretrained(Path folder, NDManager manager) throws IOException {
     CLIPTextConfig config = CLIPTextConfig.read(folder.resolve("config.json"));
+    return load(folder, manager, parameters -> new CLIPTextModel(parameters, config));
+  }
+
+  /**
+   * Builds a model from the weight file of a diffusers text encoder folder and refuses tensors the
+   * model did not ask for (except the position_ids buffer).
+   */
+  static <T> T load(Path folder, NDManager manager, Function<Parameters, T> build)
+      throws IOException {
     Path weights =
         WEIGHT_FILES.stream()
             .map(folder::resolve)
@@ -49,7 +62,7 @@ public final class CLIPTextModel {
             .orElseThrow(() -> new IOException("No " + WEIGHT_FILES + " in " + folder));
     try (SafetensorsFile file = SafetensorsFile.open(weights)) {
       CheckpointParameters parameters = new CheckpointParameters(file, manager);
-      CLIPTextModel model = new CLIPTextModel(parameters, config);
+      T model = build.apply(parameters);
       Set<String> unused = parameters.unused();
       unused.remove(POSITION_IDS_BUFFER);
       if (!unused.isEmpty()) {
@@ -73,9 +86,19 @@ public final class CLIPTextModel {
     return textModel.forward(inputIds, injectedRows);
   }
 
+  /** The position each sequence is pooled at (see {@link CLIPTextConfig#legacyPooling()}). */
+  public int[] pooledIndices(NDArray inputIds) {
+    return textModel.pooledIndices(inputIds);
+  }
+
   /** text_model.final_layer_norm, for the "penultimate layer + final LN" (clip skip) recipe. */
   public NDArray finalLayerNorm(NDArray hidden) {
     return textModel.finalLayerNorm(hidden);
+  }
+
+  /** The frozen token-embedding table [vocab_size, hidden_size]. */
+  public NDArray tokenEmbedding() {
+    return parameters.get(TOKEN_EMBEDDING);
   }
 
   public CLIPTextConfig config() {

@@ -49,14 +49,24 @@ final class CLIPTextTransformer {
   }
 
   private NDArray pool(NDArray last, NDArray inputIds) {
-    long batch = inputIds.getShape().get(0);
-    int seq = Math.toIntExact(inputIds.getShape().get(1));
-    long[] ids = inputIds.toLongArray();
+    int[] positions = pooledIndices(inputIds);
     NDList rows = new NDList();
-    for (int b = 0; b < batch; b++) {
-      rows.add(last.get(new NDIndex("{}, {}", b, pooledIndex(ids, b * seq, seq))));
+    for (int b = 0; b < positions.length; b++) {
+      rows.add(last.get(new NDIndex("{}, {}", b, positions[b])));
     }
     return NDArrays.stack(rows);
+  }
+
+  /** The pooled position of each sequence of inputIds [B, T]. */
+  int[] pooledIndices(NDArray inputIds) {
+    int batch = Math.toIntExact(inputIds.getShape().get(0));
+    int seq = Math.toIntExact(inputIds.getShape().get(1));
+    long[] ids = inputIds.toLongArray();
+    int[] positions = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      positions[b] = pooledIndex(ids, b * seq, seq);
+    }
+    return positions;
   }
 
   private int pooledIndex(long[] ids, int offset, int seq) {

@@ -17,6 +17,11 @@ public record Conditioning(NDArray hiddenStates, NDArray textEmbeds, NDArray tim
     return new Conditioning(hiddenStates, null, null);
   }
 
+  /** This conditioning with the given time ids {@code [B, 6]} (see {@link AddTimeIds}). */
+  public Conditioning withTimeIds(NDArray timeIds) {
+    return new Conditioning(hiddenStates, textEmbeds, timeIds);
+  }
+
   /** Whether the UNet needs its addition embedding for this conditioning. */
   public boolean hasAddedConditions() {
     return textEmbeds != null || timeIds != null;

@@ -49,6 +49,7 @@ public final class CLIPTokenizer {
   private final int padTokenId;
   private final int unkTokenId;
   private final int maxLength;
+  private final String splitPadToken;
   private final Map<String, Integer> placeholderIds = new LinkedHashMap<>();
   private final Map<String, List<String>> placeholderExpansions = new HashMap<>();
 
@@ -70,6 +71,23 @@ public final class CLIPTokenizer {
     this.padTokenId = padTokenId;
     this.unkTokenId = unkTokenId;
     this.maxLength = maxLength;
+    this.splitPadToken = splitPadToken(this.vocab, padTokenId);
+  }
+
+  /**
+   * The pad token when it is an ordinary vocabulary entry (SDXL's tokenizer_2 and SD 2.x pad with
+   * {@code !}): transformers makes every special token unsplittable, so a literal {@code !} in a
+   * prompt becomes the pad id, not the BPE piece {@code !</w>}. Null when the pad is {@code
+   * <|endoftext|>}, which the pre-tokenizer already keeps whole.
+   */
+  private static String splitPadToken(Map<String, Integer> vocab, int padTokenId) {
+    for (Map.Entry<String, Integer> entry : vocab.entrySet()) {
+      if (entry.getValue() == padTokenId) {
+        String token = entry.getKey();
+        return token.equals(START_OF_TEXT) || token.equals(END_OF_TEXT) ? null : token;
+      }
+    }
+    return null;
   }
 
   private CLIPTokenizer(CLIPTokenizer base) {
@@ -80,6 +98,7 @@ public final class CLIPTokenizer {
     this.padTokenId = base.padTokenId;
     this.unkTokenId = base.unkTokenId;
     this.maxLength = base.maxLength;
+    this.splitPadToken = base.splitPadToken;
   }
 
   /**
@@ -181,10 +200,12 @@ public final class CLIPTokenizer {
   /** The tokens of {@code text} without bos/eos: BPE pieces and placeholder names. */
   public List<String> tokenize(String text) {
     List<String> tokens = new ArrayList<>();
+    List<String> unsplittable = new ArrayList<>(placeholderExpansions.keySet());
+    if (splitPadToken != null) {
+      unsplittable.add(splitPadToken);
+    }
     List<String> placeholders =
-        placeholderExpansions.keySet().stream()
-            .sorted(Comparator.comparingInt(String::length).reversed())
-            .toList();
+        unsplittable.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     int plainStart = 0;
     int pos = 0;
     while (pos < text.length()) {
@@ -194,7 +215,7 @@ public final class CLIPTokenizer {
         continue;
       }
       tokenizePlain(text.substring(plainStart, pos), tokens);
-      tokens.addAll(placeholderExpansions.get(match));
+      tokens.addAll(placeholderExpansions.getOrDefault(match, List.of(match)));
       pos += match.length();
       plainStart = pos;
     }

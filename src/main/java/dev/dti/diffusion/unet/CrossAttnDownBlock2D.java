@@ -40,7 +40,7 @@ public final class CrossAttnDownBlock2D implements UNetDownBlock {
               heads,
               out / heads,
               out,
-              config.transformerLayersPerBlock(),
+              config.transformerLayers(index),
               config.crossAttentionDim(),
               config.normNumGroups(),
               config.useLinearProjection(),

@@ -39,7 +39,7 @@ public final class CrossAttnUpBlock2D implements UNetUpBlock {
               heads,
               channels.out() / heads,
               channels.out(),
-              config.transformerLayersPerBlock(),
+              config.transformerLayers(blocks - 1 - index),
               config.crossAttentionDim(),
               config.normNumGroups(),
               config.useLinearProjection(),

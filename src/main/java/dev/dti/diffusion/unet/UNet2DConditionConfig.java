@@ -10,9 +10,12 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The part of diffusers' {@code UNet2DConditionModel} config.json that Stable Diffusion 1.x and 2.x
- * use. {@code attentionHeadDim} is per down block (an int in config.json is repeated); in diffusers
- * it is, despite its name, the NUMBER of heads — see {@link #attentionHeads(int)}.
+ * The part of diffusers' {@code UNet2DConditionModel} config.json that Stable Diffusion 1.x, 2.x
+ * and SDXL use. {@code attentionHeadDim} and {@code transformerLayersPerBlock} are per down block
+ * (an int in config.json is repeated); attention_head_dim is in diffusers, despite its name, the
+ * NUMBER of heads — see {@link #attentionHeads(int)}. SDXL's micro-conditioning is {@code
+ * additionEmbedType} "text_time" with {@code additionTimeEmbedDim} and {@code
+ * projectionClassEmbeddingsInputDim}; all three are null for SD 1.x/2.x.
  */
 public record UNet2DConditionConfig(
     Integer sampleSize,
@@ -31,18 +34,30 @@ public record UNet2DConditionConfig(
     int normNumGroups,
     double normEps,
     int crossAttentionDim,
-    int transformerLayersPerBlock,
+    List<Integer> transformerLayersPerBlock,
     List<Integer> attentionHeadDim,
     boolean useLinearProjection,
     boolean upcastAttention,
     int convInKernel,
-    int convOutKernel) {
+    int convOutKernel,
+    String additionEmbedType,
+    Integer additionTimeEmbedDim,
+    Integer projectionClassEmbeddingsInputDim) {
 
   public static final String CROSS_ATTN_DOWN = "CrossAttnDownBlock2D";
   public static final String DOWN = "DownBlock2D";
   public static final String CROSS_ATTN_MID = "UNetMidBlock2DCrossAttn";
   public static final String CROSS_ATTN_UP = "CrossAttnUpBlock2D";
   public static final String UP = "UpBlock2D";
+
+  /**
+   * SDXL's addition_embed_type: pooled text embeddings and six time ids added to the time
+   * embedding.
+   */
+  public static final String TEXT_TIME = "text_time";
+
+  /** Number of SDXL time ids: original (h, w), crop (top, left), target (h, w). */
+  public static final int TIME_IDS = 6;
 
   /**
    * The defaults of {@code UNet2DConditionModel.__init__} in diffusers v0.27.2
@@ -67,16 +82,19 @@ public record UNet2DConditionConfig(
           32,
           1e-5,
           1280,
-          1,
+          List.of(1, 1, 1, 1),
           List.of(8, 8, 8, 8),
           false,
           false,
           3,
-          3);
+          3,
+          null,
+          null,
+          null);
 
   /**
    * Keys whose feature this port does not implement, with the only value accepted (diffusers'
-   * default, which switches the feature off). SDXL's added conditioning, class embeddings, etc.
+   * default, which switches the feature off): class embeddings, other added conditionings, etc.
    */
   private static final Map<String, Object> UNSUPPORTED_UNLESS = unsupportedUnless();
 
@@ -89,9 +107,6 @@ public record UNet2DConditionConfig(
     keys.put("class_embed_type", null);
     keys.put("num_class_embeds", null);
     keys.put("class_embeddings_concat", false);
-    keys.put("projection_class_embeddings_input_dim", null);
-    keys.put("addition_embed_type", null);
-    keys.put("addition_time_embed_dim", null);
     keys.put("encoder_hid_dim", null);
     keys.put("encoder_hid_dim_type", null);
     keys.put("time_embedding_type", "positional");
@@ -108,8 +123,64 @@ public record UNet2DConditionConfig(
     return keys;
   }
 
+  /**
+   * A config without added conditioning and with the same transformer depth in every block (the SD
+   * 1.x/2.x layout).
+   */
+  public UNet2DConditionConfig(
+      Integer sampleSize,
+      int inChannels,
+      int outChannels,
+      boolean flipSinToCos,
+      int freqShift,
+      List<String> downBlockTypes,
+      String midBlockType,
+      List<String> upBlockTypes,
+      List<Integer> blockOutChannels,
+      int layersPerBlock,
+      int downsamplePadding,
+      double midBlockScaleFactor,
+      String actFn,
+      int normNumGroups,
+      double normEps,
+      int crossAttentionDim,
+      int transformerLayersPerBlock,
+      List<Integer> attentionHeadDim,
+      boolean useLinearProjection,
+      boolean upcastAttention,
+      int convInKernel,
+      int convOutKernel) {
+    this(
+        sampleSize,
+        inChannels,
+        outChannels,
+        flipSinToCos,
+        freqShift,
+        downBlockTypes,
+        midBlockType,
+        upBlockTypes,
+        blockOutChannels,
+        layersPerBlock,
+        downsamplePadding,
+        midBlockScaleFactor,
+        actFn,
+        normNumGroups,
+        normEps,
+        crossAttentionDim,
+        Collections.nCopies(blockOutChannels.size(), transformerLayersPerBlock),
+        attentionHeadDim,
+        useLinearProjection,
+        upcastAttention,
+        convInKernel,
+        convOutKernel,
+        null,
+        null,
+        null);
+  }
+
   public UNet2DConditionConfig {
     downBlockTypes = List.copyOf(downBlockTypes);
+    transformerLayersPerBlock = List.copyOf(transformerLayersPerBlock);
     upBlockTypes = List.copyOf(upBlockTypes);
     blockOutChannels = List.copyOf(blockOutChannels);
     attentionHeadDim = List.copyOf(attentionHeadDim);
@@ -128,6 +199,41 @@ public record UNet2DConditionConfig(
             + blocks
             + "): "
             + attentionHeadDim);
+    require(
+        transformerLayersPerBlock.size() == blocks,
+        "transformer_layers_per_block must be one int or one per block ("
+            + blocks
+            + "): "
+            + transformerLayersPerBlock);
+    for (int layers : transformerLayersPerBlock) {
+      require(
+          layers >= 1, "transformer_layers_per_block must be >= 1: " + transformerLayersPerBlock);
+    }
+    if (additionEmbedType == null) {
+      require(
+          additionTimeEmbedDim == null && projectionClassEmbeddingsInputDim == null,
+          "addition_time_embed_dim and projection_class_embeddings_input_dim must be null without"
+              + " addition_embed_type (this port implements no class embeddings)");
+    } else {
+      require(
+          TEXT_TIME.equals(additionEmbedType),
+          "unsupported UNet config addition_embed_type = \""
+              + additionEmbedType
+              + "\": this port implements only null (Stable Diffusion 1.x/2.x) and \"text_time\""
+              + " (SDXL)");
+      require(
+          additionTimeEmbedDim != null && additionTimeEmbedDim > 0 && additionTimeEmbedDim % 2 == 0,
+          "addition_embed_type \"text_time\" needs an even addition_time_embed_dim > 0, got "
+              + additionTimeEmbedDim);
+      require(
+          projectionClassEmbeddingsInputDim != null
+              && projectionClassEmbeddingsInputDim > TIME_IDS * additionTimeEmbedDim,
+          "addition_embed_type \"text_time\" needs projection_class_embeddings_input_dim = pooled"
+              + " text width + 6 · addition_time_embed_dim ("
+              + TIME_IDS * additionTimeEmbedDim
+              + ") with a pooled width > 0, got "
+              + projectionClassEmbeddingsInputDim);
+    }
     for (String type : downBlockTypes) {
       require(
           type.equals(CROSS_ATTN_DOWN) || type.equals(DOWN),
@@ -179,6 +285,30 @@ public record UNet2DConditionConfig(
     return attentionHeadDim.get(downBlockIndex);
   }
 
+  /**
+   * BasicTransformerBlocks per Transformer2DModel in down block {@code i}; the up block mirroring
+   * it uses the same (diffusers reverses the list for the up blocks), the mid block the last entry.
+   */
+  public int transformerLayers(int downBlockIndex) {
+    return transformerLayersPerBlock.get(downBlockIndex);
+  }
+
+  /** True for SDXL's "text_time": forward needs the pooled text embeddings and the time ids. */
+  public boolean requiresAddedConditions() {
+    return TEXT_TIME.equals(additionEmbedType);
+  }
+
+  /**
+   * Width of the pooled text embedding text_time expects (SDXL: 1280, text_encoder_2's
+   * projection_dim): projection_class_embeddings_input_dim − 6 · addition_time_embed_dim.
+   */
+  public int addedTextEmbedsDim() {
+    if (!requiresAddedConditions()) {
+      throw new IllegalStateException("this UNet has no added conditioning");
+    }
+    return projectionClassEmbeddingsInputDim - TIME_IDS * additionTimeEmbedDim;
+  }
+
   /** diffusers' time_embed_dim = block_out_channels[0] · 4 (time_embedding_dim unset). */
   public int timeEmbedDim() {
     return blockOutChannels.get(0) * 4;
@@ -218,12 +348,23 @@ public record UNet2DConditionConfig(
         c.getInt("norm_num_groups", d.normNumGroups),
         c.getDouble("norm_eps", d.normEps),
         c.getInt("cross_attention_dim", d.crossAttentionDim),
-        c.getInt("transformer_layers_per_block", d.transformerLayersPerBlock),
+        perBlock(
+            c,
+            "transformer_layers_per_block",
+            downTypes.size(),
+            d.transformerLayersPerBlock.get(0)),
         perBlock(c, "attention_head_dim", downTypes.size(), d.attentionHeadDim.get(0)),
         c.getBoolean("use_linear_projection", d.useLinearProjection),
         c.getBoolean("upcast_attention", d.upcastAttention),
         c.getInt("conv_in_kernel", d.convInKernel),
-        c.getInt("conv_out_kernel", d.convOutKernel));
+        c.getInt("conv_out_kernel", d.convOutKernel),
+        c.getString("addition_embed_type", null),
+        optionalInt(c, "addition_time_embed_dim"),
+        optionalInt(c, "projection_class_embeddings_input_dim"));
+  }
+
+  private static Integer optionalInt(ConfigJson c, String key) {
+    return c.has(key) ? Integer.valueOf(c.getInt(key, 0)) : null;
   }
 
   private static void checkSupported(ConfigJson c) {
@@ -245,7 +386,7 @@ public record UNet2DConditionConfig(
                 + entry.getKey()
                 + " = "
                 + entry.getValue()
-                + " (Stable Diffusion 1.x/2.x; SDXL-style added conditioning and class embeddings"
+                + " (Stable Diffusion 1.x/2.x/XL; class embeddings and other added conditionings"
                 + " are not supported)");
       }
     }

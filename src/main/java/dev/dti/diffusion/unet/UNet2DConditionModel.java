@@ -2,6 +2,7 @@ package dev.dti.diffusion.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.dti.diffusion.io.SafetensorsFile;
 import dev.dti.diffusion.nn.Activations;
@@ -15,15 +16,18 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x): predicts the noise in a latent from the
- * timestep and the text encoder's hidden states. Weights are looked up by their diffusers state
- * dict names and never require gradients, so back-propagation computes only what flows to the
- * inputs (the conditioning, for textual inversion).
+ * diffusers' {@code UNet2DConditionModel} (SD 1.x/2.x/XL): predicts the noise in a latent from the
+ * timestep and the text encoder's hidden states; an SDXL UNet (addition_embed_type "text_time")
+ * also takes the pooled text embeddings and six time ids, whose embedding is added to the time
+ * embedding (add_time_proj → add_embedding). Weights are looked up by their diffusers state dict
+ * names and never require gradients, so back-propagation computes only what flows to the inputs
+ * (the conditioning, for textual inversion).
  */
 public final class UNet2DConditionModel {
 
@@ -36,6 +40,8 @@ public final class UNet2DConditionModel {
   private final Conv2d convIn;
   private final Timesteps timeProj;
   private final TimestepEmbedding timeEmbedding;
+  private final Timesteps addTimeProj;
+  private final TimestepEmbedding addEmbedding;
   private final List<UNetDownBlock> downBlocks = new ArrayList<>();
   private final UNetMidBlock2DCrossAttn midBlock;
   private final List<UNetUpBlock> upBlocks = new ArrayList<>();
@@ -56,6 +62,22 @@ public final class UNet2DConditionModel {
     this.timeProj = new Timesteps(base, config.flipSinToCos(), config.freqShift(), p.scalars());
     this.timeEmbedding =
         new TimestepEmbedding(p.sub("time_embedding"), base, config.timeEmbedDim());
+    if (config.requiresAddedConditions()) {
+      this.addTimeProj =
+          new Timesteps(
+              config.additionTimeEmbedDim(),
+              config.flipSinToCos(),
+              config.freqShift(),
+              p.scalars());
+      this.addEmbedding =
+          new TimestepEmbedding(
+              p.sub("add_embedding"),
+              config.projectionClassEmbeddingsInputDim(),
+              config.timeEmbedDim());
+    } else {
+      this.addTimeProj = null;
+      this.addEmbedding = null;
+    }
     for (int i = 0; i < config.downBlockTypes().size(); i++) {
       downBlocks.add(UNetDownBlock.create(p.sub("down_blocks").sub(String.valueOf(i)), config, i));
     }
@@ -136,24 +158,57 @@ public final class UNet2DConditionModel {
 
   /**
    * Noise prediction [B, out_channels, H, W] for sample [B, in_channels, H, W], timestep [B] or a
-   * scalar (int or float), encoderHiddenStates [B, T, cross_attention_dim].
+   * scalar (int or float), encoderHiddenStates [B, T, cross_attention_dim]. For a UNet without
+   * added conditioning (SD 1.x/2.x); an SDXL UNet refuses this call.
    */
   public NDArray forward(NDArray sample, NDArray timestep, NDArray encoderHiddenStates) {
-    return forward(sample, timestep, encoderHiddenStates, null);
+    return forward(sample, timestep, encoderHiddenStates, null, null, null);
   }
 
   /**
    * As {@link #forward(NDArray, NDArray, NDArray)}; when {@code intermediates} is given it receives
-   * conv_in, time_proj, time_embedding, down_blocks.i, mid_block and up_blocks.i (each block's
-   * hidden-state output), named as in the golden tests.
+   * the values listed at {@link #forward(NDArray, NDArray, NDArray, NDArray, NDArray, Map)}.
    */
   public NDArray forward(
       NDArray sample,
       NDArray timestep,
       NDArray encoderHiddenStates,
       Map<String, NDArray> intermediates) {
+    return forward(sample, timestep, encoderHiddenStates, null, null, intermediates);
+  }
+
+  /**
+   * Noise prediction with SDXL's added conditioning: textEmbeds [B, pooled width] (text_encoder_2's
+   * text_embeds) and timeIds [B, 6] ([orig_h, orig_w, crop_top, crop_left, target_h, target_w] in
+   * pixels). Both must be null for a UNet without added conditioning and both given for one with
+   * addition_embed_type "text_time" (see {@link UNet2DConditionConfig#requiresAddedConditions()}).
+   */
+  public NDArray forward(
+      NDArray sample,
+      NDArray timestep,
+      NDArray encoderHiddenStates,
+      NDArray textEmbeds,
+      NDArray timeIds) {
+    return forward(sample, timestep, encoderHiddenStates, textEmbeds, timeIds, null);
+  }
+
+  /**
+   * As {@link #forward(NDArray, NDArray, NDArray, NDArray, NDArray)}; when {@code intermediates} is
+   * given it receives, named as in the golden tests: conv_in, time_proj, time_embedding, with added
+   * conditioning add_time_proj [B·6, addition_time_embed_dim], add_embeds, add_embedding and emb
+   * (time_embedding + add_embedding), then down_blocks.i, down_block_res_samples.i (the skips, in
+   * the order they are made), mid_block and up_blocks.i (each block's hidden-state output).
+   */
+  public NDArray forward(
+      NDArray sample,
+      NDArray timestep,
+      NDArray encoderHiddenStates,
+      NDArray textEmbeds,
+      NDArray timeIds,
+      Map<String, NDArray> intermediates) {
     checkSpatialSize(sample.getShape());
     long batch = sample.getShape().get(0);
+    checkAddedConditions(batch, textEmbeds, timeIds);
     NDArray timesteps =
         timestep.getShape().dimension() == 0 || timestep.getShape().size() == 1
             ? timestep.reshape(1).broadcast(new Shape(batch))
@@ -161,9 +216,20 @@ public final class UNet2DConditionModel {
 
     NDArray tEmb = timeProj.forward(timesteps);
     NDArray emb = timeEmbedding.forward(tEmb);
-    NDArray h = convIn.forward(sample);
     capture(intermediates, "time_proj", tEmb);
     capture(intermediates, "time_embedding", emb);
+    if (addEmbedding != null) {
+      // diffusers' "text_time": one sinusoid per time id, flattened per batch row after the text.
+      NDArray timeEmbeds = addTimeProj.forward(timeIds.toType(DataType.FLOAT32, false).reshape(-1));
+      NDArray addEmbeds = textEmbeds.concat(timeEmbeds.reshape(batch, -1), -1);
+      NDArray augEmb = addEmbedding.forward(addEmbeds);
+      capture(intermediates, "add_time_proj", timeEmbeds);
+      capture(intermediates, "add_embeds", addEmbeds);
+      capture(intermediates, "add_embedding", augEmb);
+      emb = emb.add(augEmb);
+      capture(intermediates, "emb", emb);
+    }
+    NDArray h = convIn.forward(sample);
     capture(intermediates, "conv_in", h);
 
     Deque<NDArray> skips = new ArrayDeque<>();
@@ -172,6 +238,12 @@ public final class UNet2DConditionModel {
       h = downBlocks.get(i).forward(h, emb, encoderHiddenStates, skips);
       capture(intermediates, "down_blocks." + i, h);
     }
+    if (intermediates != null) {
+      Iterator<NDArray> made = skips.descendingIterator();
+      for (int i = 0; made.hasNext(); i++) {
+        intermediates.put("down_block_res_samples." + i, made.next());
+      }
+    }
     h = midBlock.forward(h, emb, encoderHiddenStates);
     capture(intermediates, "mid_block", h);
     for (int i = 0; i < upBlocks.size(); i++) {
@@ -179,6 +251,44 @@ public final class UNet2DConditionModel {
       capture(intermediates, "up_blocks." + i, h);
     }
     return convOut.forward(Activations.silu(convNormOut.forward(h)));
+  }
+
+  private void checkAddedConditions(long batch, NDArray textEmbeds, NDArray timeIds) {
+    if (!config.requiresAddedConditions()) {
+      if (textEmbeds != null || timeIds != null) {
+        throw new IllegalArgumentException(
+            "this UNet has no added conditioning (addition_embed_type is null, as in Stable"
+                + " Diffusion 1.x/2.x): text_embeds and time_ids must not be given");
+      }
+      return;
+    }
+    if (textEmbeds == null || timeIds == null) {
+      throw new IllegalArgumentException(
+          "this is an SDXL UNet (addition_embed_type \"text_time\"): it needs text_embeds [B, "
+              + config.addedTextEmbedsDim()
+              + "] (the pooled output of text_encoder_2) and time_ids [B, 6] (original size, crop"
+              + " top-left, target size), got "
+              + (textEmbeds == null ? "no text_embeds" : "text_embeds")
+              + " and "
+              + (timeIds == null ? "no time_ids" : "time_ids"));
+    }
+    Shape text = textEmbeds.getShape();
+    if (text.dimension() != 2
+        || text.get(0) != batch
+        || text.get(1) != config.addedTextEmbedsDim()) {
+      throw new IllegalArgumentException(
+          "text_embeds must be [" + batch + ", " + config.addedTextEmbedsDim() + "], got " + text);
+    }
+    Shape ids = timeIds.getShape();
+    if (ids.dimension() != 2
+        || ids.get(0) != batch
+        || ids.get(1) != UNet2DConditionConfig.TIME_IDS) {
+      throw new IllegalArgumentException(
+          "time_ids must be ["
+              + batch
+              + ", 6] (original h, w, crop top, left, target h, w), got "
+              + ids);
+    }
   }
 
   private void checkSpatialSize(Shape shape) {

@@ -25,7 +25,7 @@ public final class UNetMidBlock2DCrossAttn {
             heads,
             channels / heads,
             channels,
-            config.transformerLayersPerBlock(),
+            config.transformerLayers(last),
             config.crossAttentionDim(),
             config.normNumGroups(),
             config.useLinearProjection(),

@@ -336,7 +336,7 @@ public final class MethodComparison {
     BufferedImage image =
         TextToImage.generate(
             model,
-            Map.of(concept.token(), rows),
+            Map.of(concept.token(), Map.of(StableDiffusionModel.TEXT_ENCODER, rows)),
             prompt,
             "",
             new GenerationSettings(

@@ -54,12 +54,53 @@ class UNet2DConditionConfigTest {
   }
 
   @Test
-  void refusesSdxlAddedConditioning() {
+  void readsTheGoldenSdxlTinyConfigWithTextTimeConditioningAndPerBlockTransformerDepth()
+      throws Exception {
+    var config = UNet2DConditionConfig.read(Golden.dir("unet_sdxl_tiny").resolve("config.json"));
+
+    assertThat(config.additionEmbedType()).isEqualTo("text_time");
+    assertThat(config.requiresAddedConditions()).isTrue();
+    assertThat(config.additionTimeEmbedDim()).isEqualTo(8);
+    assertThat(config.projectionClassEmbeddingsInputDim()).isEqualTo(72);
+    assertThat(config.addedTextEmbedsDim()).isEqualTo(24);
+    assertThat(config.transformerLayersPerBlock()).containsExactly(1, 2);
+    assertThat(config.transformerLayers(1)).isEqualTo(2);
+    assertThat(config.attentionHeadDim()).containsExactly(2, 4);
+    assertThat(config.useLinearProjection()).isTrue();
+    assertThat(config.timeEmbedDim()).isEqualTo(128);
+  }
+
+  @Test
+  void repeatsAnIntegerTransformerLayersPerBlockForEveryBlockAndHasNoAddedConditionsByDefault() {
+    var config = UNet2DConditionConfig.fromJson("{\"transformer_layers_per_block\": 2}");
+
+    assertThat(config.transformerLayersPerBlock()).containsExactly(2, 2, 2, 2);
+    assertThat(config.requiresAddedConditions()).isFalse();
+    assertThat(config.additionEmbedType()).isNull();
+  }
+
+  @Test
+  void refusesAdditionEmbedTypesOtherThanTextTimeWithASentence() {
+    assertThatThrownBy(() -> UNet2DConditionConfig.fromJson("{\"addition_embed_type\": \"text\"}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unsupported UNet config addition_embed_type = \"text\": this port implements only"
+                + " null (Stable Diffusion 1.x/2.x) and \"text_time\" (SDXL)");
     assertThatThrownBy(
             () -> UNet2DConditionConfig.fromJson("{\"addition_embed_type\": \"text_time\"}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("addition_embed_type = \"text_time\"")
-        .hasMessageContaining("SDXL");
+        .hasMessage(
+            "addition_embed_type \"text_time\" needs an even addition_time_embed_dim > 0, got"
+                + " null");
+  }
+
+  @Test
+  void refusesAReverseTransformerLayersPerBlock() {
+    assertThatThrownBy(
+            () ->
+                UNet2DConditionConfig.fromJson(
+                    "{\"reverse_transformer_layers_per_block\": [[1, 1, 1], [2, 2, 2]]}"))
+        .hasMessageContaining("reverse_transformer_layers_per_block");
   }
 
   @Test
