@@ -288,10 +288,13 @@ public final class BatchingBenchmark {
         toyDir,
         CLIPTokenizer.fromPretrained(tokenizerDir),
         new CLIPTextModel(new InitializedParameters(manager, 1), ModelStackBenchmark.VIT_L_TEXT),
+        null,
+        null,
         new UNet2DConditionModel(
             UNet2DConditionConfig.fromJson(SD15_UNET_32), new InitializedParameters(manager, 0)),
         toy.vae(),
-        toy.schedulerConfig());
+        toy.schedulerConfig(),
+        false);
   }
 
   static String body(List<ModelResult> results, String loadBefore, String loadAfter) {
