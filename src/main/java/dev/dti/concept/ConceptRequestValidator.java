@@ -2,6 +2,8 @@ package dev.dti.concept;
 
 import static dev.dti.concept.TrainingDefaults.*;
 
+import dev.dti.basemodel.ModelRegistry;
+import dev.dti.diffusion.pipeline.ModelIndex;
 import dev.dti.embedding.TrainingMethod;
 import dev.dti.web.ApiProblem;
 import dev.dti.web.FieldProblem;
@@ -25,9 +27,20 @@ import org.springframework.web.multipart.MultipartFile;
 class ConceptRequestValidator {
 
   private final UploadProperties upload;
+  private final ModelRegistry models;
 
-  ConceptRequestValidator(UploadProperties upload) {
+  ConceptRequestValidator(UploadProperties upload, ModelRegistry models) {
     this.upload = upload;
+    this.models = models;
+  }
+
+  /** Whether the configured base model is SDXL (its folder's index names a second encoder). */
+  private boolean sdxl() {
+    try {
+      return ModelIndex.read(models.dir()).hasSecondTextEncoder();
+    } catch (IOException e) {
+      return false; // an unusable model fails the job with its own sentence
+    }
   }
 
   NewConcept validate(CreateConceptForm form) {
@@ -111,7 +124,8 @@ class ConceptRequestValidator {
     }
     long seed =
         form.seed() != null ? form.seed() : ThreadLocalRandom.current().nextLong(MAX_RANDOM_SEED);
-    boolean scaleLr = Boolean.TRUE.equals(form.scaleLr());
+    boolean scaleLr =
+        form.scaleLr() != null ? form.scaleLr() : TrainingDefaults.defaultScaleLr(sdxl());
 
     List<MultipartFile> files =
         form.images() == null

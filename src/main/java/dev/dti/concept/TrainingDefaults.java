@@ -55,6 +55,16 @@ public final class TrainingDefaults {
   public static final double DEFAULT_TI_WEIGHT_DECAY =
       Double.parseDouble(DEFAULT_TI_WEIGHT_DECAY_TEXT);
 
+  /**
+   * Whether the learning rate is multiplied by the batch size when a request does not say: off for
+   * SD 1.x/2.x; on for SDXL, as the DTI authors' SDXL script trains (400 steps, batch 4, lr 0.01
+   * with scale_lr, κ 1e-4, at the model's resolution), so the effective DTI rate there is {@value
+   * #DEFAULT_LEARNING_RATE_DTI} × 4 = 0.04 and TI's {@value #DEFAULT_LEARNING_RATE_TI} × 4 = 0.02.
+   */
+  public static final boolean DEFAULT_SCALE_LR = false;
+
+  public static final boolean DEFAULT_SCALE_LR_SDXL = true;
+
   public static final int MIN_VECTORS = 1;
   public static final int MAX_VECTORS = 8;
 
@@ -62,6 +72,11 @@ public final class TrainingDefaults {
   public static final long MAX_RANDOM_SEED = 1L << 53;
 
   private TrainingDefaults() {}
+
+  /** The scaleLr of a request that does not set it, for an SDXL base model or another. */
+  public static boolean defaultScaleLr(boolean sdxl) {
+    return sdxl ? DEFAULT_SCALE_LR_SDXL : DEFAULT_SCALE_LR;
+  }
 
   public static double defaultLearningRate(TrainingMethod method) {
     return method == TrainingMethod.DTI ? DEFAULT_LEARNING_RATE_DTI : DEFAULT_LEARNING_RATE_TI;
