@@ -24,6 +24,6 @@ public interface JobHandler {
    * {@link #run}.
    */
   default Optional<JobBatching> batching() {
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

@@ -139,6 +139,15 @@ public class TrainingHandler implements JobHandler {
     @Override
     public void close() {}
 
+    JobBatching.Outcome finishWithoutStep() {
+      try {
+        finish(this, run.result());
+        return JobBatching.Outcome.ENDED;
+      } catch (RuntimeException e) {
+        return JobBatching.Outcome.failed(e);
+      }
+    }
+
     /**
      * What the job does after a pass of {@code passJobs} jobs: what {@link ConceptTrainer#train}
      * does after each step of a run alone (checkpoint, then progress, preview and stop), then the
@@ -186,7 +195,14 @@ public class TrainingHandler implements JobHandler {
     public List<JobBatching.Outcome> step(List<Session> sessions) throws InterruptedException {
       List<TrainingJob> jobs = sessions.stream().map(TrainingJob.class::cast).toList();
       JobBatching.Outcome[] outcomes = new JobBatching.Outcome[jobs.size()];
-      for (List<Integer> pass : passes(jobs)) {
+      for (int i = 0; i < jobs.size(); i++) {
+        // Resumed from the checkpoint of its last step (its worker died before recording the
+        // end): no step left, only the final embedding, as train() returns at once for it.
+        if (jobs.get(i).run.isDone()) {
+          outcomes[i] = jobs.get(i).finishWithoutStep();
+        }
+      }
+      for (List<Integer> pass : passes(jobs, outcomes)) {
         List<TrainingRun> runs = pass.stream().map(i -> jobs.get(i).run).toList();
         List<StepOutcome> stepped;
         try {
@@ -212,12 +228,16 @@ public class TrainingHandler implements JobHandler {
     }
 
     /**
-     * The jobs grouped into passes: each joins the first pass whose first run it can share with,
-     * else starts a new one. Indices into {@code jobs}, in order.
+     * The jobs without a {@code decided} outcome grouped into passes: each joins the first pass
+     * whose first run it can share with, else starts a new one. Indices into {@code jobs}, in
+     * order.
      */
-    private List<List<Integer>> passes(List<TrainingJob> jobs) {
+    private List<List<Integer>> passes(List<TrainingJob> jobs, JobBatching.Outcome[] decided) {
       List<List<Integer>> passes = new ArrayList<>();
       for (int i = 0; i < jobs.size(); i++) {
+        if (decided[i] != null) {
+          continue;
+        }
         TrainingRun run = jobs.get(i).run;
         List<Integer> joined = null;
         for (List<Integer> pass : passes) {

@@ -324,7 +324,10 @@ public final class BatchingBenchmark {
             + " against the same K jobs trained one after another, each alone. Job-steps/s ="
             + " K × steps ÷ seconds of stepping (the set-up that encodes reference latents is not"
             + " timed). Both sides run in each round for each K, the first alternating by round;"
-            + " peak memory is the process's resident set sampled every 5 ms while the side ran.");
+            + " peak memory is the process's resident set sampled every 5 ms while the side ran."
+            + " The resident set hardly shrinks (the allocators keep what they freed), so a side's"
+            + " peak includes what earlier sides reserved: round 1 runs K in increasing order and"
+            + " is the informative one; the step between two K there is what the larger K needs.");
     for (ModelResult result : results) {
       lines.add("");
       lines.add(
@@ -366,20 +369,23 @@ public final class BatchingBenchmark {
     lines.add("");
     lines.add(
         "What the numbers predict for a GPU (none was available: this is arithmetic, not a"
-            + " measurement). A pass costs a fixed overhead (hundreds of kernel launches, the"
-            + " Java-side batch preparation, the optimizer and the job's database writes) plus"
-            + " work proportional to its FLOPs. On this CPU the toy model's job-step is a few"
-            + " MFLOP, so the fixed part dominates and sharing it among K jobs raises job-steps/s"
-            + " (table (a)); an SD-1.5-sized job-step is hundreds of GFLOP against the CPU's ~20"
-            + " GFLOP/s (model-stack benchmark), so the pass is compute-bound, K jobs cost K times"
-            + " one job and the ratio stays near 1 (table (b)). A data-centre GPU does 20–150"
-            + " TFLOP/s in float32/TF32: the same SD-1.5-sized job-step at batch 4 and 32×32"
-            + " latents is then a few milliseconds of arithmetic, the same order as the fixed"
-            + " overhead of a pass, and a batch of 4 small latents fills few of its"
-            + " multiprocessors. That is regime (a): batching K jobs should raise throughput"
-            + " nearly K-fold until K × batch × latent pixels fills the device (batches of tens of"
-            + " 32×32 examples), which is why a GPU worker steps 8 jobs together by default and a"
-            + " CPU worker 4.");
+            + " measurement). A pass costs work proportional to its FLOPs plus a part that does not grow"
+            + " with the batch: the Java-side batch preparation, the dispatch of every operator through"
+            + " JNI (hundreds a pass), the optimizer and the job's database writes, and small tensors"
+            + " that keep the cores below their peak. Batching K jobs pays that part once for K"
+            + " job-steps and gives each operator K times the work. On this CPU (about 20 GFLOP/s"
+            + " achieved, model-stack benchmark) even the toy model's job-step (about 1.1 GFLOP with the"
+            + " backward pass, about 50 ms; 46 ms measured on an idle machine in the Training section)"
+            + " is mostly arithmetic, and the SD-1.5-sized one (about 0.39 TFLOP at batch 1) entirely:"
+            + " batching can only win what the larger operators run more efficiently, which is why the"
+            + " ratio is expected near 1 there and must never fall below it. A data-centre GPU does 20"
+            + " to 150 TFLOP/s in float32/TF32: an SD-1.5-sized job-step at the default batch 4 and"
+            + " 32×32 latents (about 1.5 TFLOP) is then 10 to 75 ms of arithmetic at full use, the same"
+            + " order as the fixed part of a pass (thousands of kernel launches of 5 to 10 µs each for"
+            + " the forward and backward pass), and a batch of 4 small latents keeps most of its"
+            + " multiprocessors idle. Batching K jobs should therefore raise a GPU's job-steps/s nearly"
+            + " K-fold until K × batch × latent pixels fills the device (tens of 32×32 examples a pass):"
+            + " the GPU default is 8 jobs, the CPU default 4.");
     lines.add("");
     lines.add(BenchmarkMachine.describe(loadBefore, loadAfter));
     return String.join("\n", lines);

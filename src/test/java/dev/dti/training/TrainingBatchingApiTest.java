@@ -250,6 +250,38 @@ class TrainingBatchingApiTest {
   }
 
   @Test
+  void aJobWhoseCheckpointIsAtItsLastStepEndsWithoutAStepAndItsPartnerTrainsAlone() {
+    String key = newTenant();
+    Map<String, String> job = Map.of("steps", "4", "seed", "51");
+    Trained finished = create(key, "<finished>", job);
+    startWorkers(1);
+    awaitState(finished, "succeeded");
+    stopWorkers();
+    // The same job again, as if its worker had died after the last checkpoint: its checkpoint is
+    // the finished job's, at step 4 of 4.
+    Trained crashed = create(key, "<crashed>", job);
+    jdbc.sql(
+            """
+            INSERT INTO training_checkpoints
+              (job_id, step, rows_f32, optimizer_state, loss_history, norm_history, updated_at)
+            SELECT CAST(:to AS uuid), step, rows_f32, optimizer_state, loss_history, norm_history, now()
+            FROM training_checkpoints WHERE job_id = CAST(:from AS uuid)
+            """)
+        .param("to", crashed.jobId())
+        .param("from", finished.jobId())
+        .update();
+    Trained partner = create(newTenant(), "<partner-of-done>", Map.of("steps", "3", "seed", "52"));
+
+    startWorkers(4);
+    awaitState(crashed, "succeeded");
+    awaitState(partner, "succeeded");
+
+    assertThat(passJobs(crashed)).isEmpty();
+    assertThat(passJobs(partner)).containsExactly(1, 1, 1);
+    assertThat(download(crashed, null).rows()).isDeepEqualTo(download(finished, null).rows());
+  }
+
+  @Test
   void stoppingAWorkerThatHoldsThreeJobsCheckpointsEachAtTheCurrentStepWithoutCountingAttempts() {
     List<Trained> three = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
