@@ -11,6 +11,8 @@ import java.util.UUID;
  *
  * @param prompt the prompt; for an interpolation the template with its slot replaced by {@link
  *     Renderer#SLOT_TOKEN}
+ * @param negativePrompt the negative prompt; null when the request had none and the model
+ *     conditions on zeros then (SDXL), else {@code ""} for none
  * @param numImages images to render: {@code numImages} of a generation, one per point of an
  *     interpolation
  * @param concepts the concept tokens of the prompt and negative prompt (not the interpolated ones)

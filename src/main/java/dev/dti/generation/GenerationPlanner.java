@@ -31,13 +31,13 @@ class GenerationPlanner {
 
   /**
    * What a request will render: the plan to store, the model, the learned rows of the prompt's
-   * concepts by token, the interpolated rows per point (empty for a generation), and whether it
-   * renders synchronously ({@code dti.generation.sync-budget}).
+   * concepts by token and text encoder, the interpolated rows per point (empty for a generation),
+   * and whether it renders synchronously ({@code dti.generation.sync-budget}).
    */
   record Planned(
       GenerationPlan plan,
       StableDiffusionModel model,
-      Map<String, float[][]> conceptRows,
+      Map<String, Map<String, float[][]>> conceptRows,
       List<float[][]> interpolated,
       boolean synchronous) {}
 
@@ -63,6 +63,18 @@ class GenerationPlanner {
     this.device = workers.devices().getFirst();
   }
 
+  /**
+   * The negative prompt as the plan keeps it: absent stays null for SDXL, whose pipeline conditions
+   * on zeros then (force_zeros_for_empty_prompt) but encodes an explicit {@code ""}; for SD 1.x/2.x
+   * absent and {@code ""} are the same and the plan keeps {@code ""}.
+   */
+  static String negativePrompt(String requested, StableDiffusionModel model) {
+    if (requested != null) {
+      return requested;
+    }
+    return model.isXL() && model.forceZerosForEmptyPrompt() ? null : "";
+  }
+
   /** Validates a generation request and resolves its concepts; nothing is stored. */
   Planned generation(Tenant tenant, GenerationRequest request) {
     StableDiffusionModel model = model();
@@ -70,11 +82,11 @@ class GenerationPlanner {
     List<FieldProblem> errors = GenerationValidator.errors();
     Sampling s = validator.generation(request, shape, errors);
     GenerationValidator.throwIfAny(errors);
-    String negative = request.negativePrompt() == null ? "" : request.negativePrompt();
+    String negative = negativePrompt(request.negativePrompt(), model);
     List<Resolved> concepts =
         promptConcepts.resolve(
             tenant.id(),
-            PromptConcepts.tokensOf(request.prompt(), negative),
+            PromptConcepts.tokensOf(request.prompt(), negative == null ? "" : negative),
             model.id(),
             shape.embeddingDim());
     int numImages = request.numImages() == null ? 1 : request.numImages();
@@ -105,14 +117,21 @@ class GenerationPlanner {
     ModelShape shape = ModelShape.of(model, properties.maxSizeFactor());
     List<FieldProblem> errors = GenerationValidator.errors();
     Sampling s = validator.interpolation(request, shape, errors);
+    if (model.isXL()) {
+      // slerp per encoder, each with its own m, is not implemented yet; refuse before rendering
+      errors.add(
+          new FieldProblem(
+              "concepts",
+              "interpolation is not supported on an SDXL model (two text encoders) yet"));
+    }
     GenerationValidator.throwIfAny(errors);
     String template = request.promptTemplate();
     String prompt =
         template.replace("{concept}", Renderer.SLOT_TOKEN).replace("{}", Renderer.SLOT_TOKEN);
-    String negative = request.negativePrompt() == null ? "" : request.negativePrompt();
+    String negative = negativePrompt(request.negativePrompt(), model);
     List<String> interpolatedTokens = request.concepts();
     List<String> promptTokens =
-        PromptConcepts.tokensOf(prompt, negative).stream()
+        PromptConcepts.tokensOf(prompt, negative == null ? "" : negative).stream()
             .filter(token -> !interpolatedTokens.contains(token))
             .toList();
     List<String> all = new ArrayList<>(interpolatedTokens);
@@ -183,16 +202,16 @@ class GenerationPlanner {
       GenerationPlan plan,
       StableDiffusionModel model,
       ModelShape shape,
-      Map<String, float[][]> conceptRows,
+      Map<String, Map<String, float[][]>> conceptRows,
       List<float[][]> interpolated) {
     boolean synchronous =
         plan.cost(shape.resolution(), shape.resolution()) <= properties.syncBudget();
     return new Planned(plan, model, conceptRows, interpolated, synchronous);
   }
 
-  private static Map<String, float[][]> rowsOf(List<Resolved> concepts) {
-    Map<String, float[][]> rows = new LinkedHashMap<>();
-    concepts.forEach(r -> rows.put(r.pinned().token(), r.embedding().rows(TEXT_ENCODER)));
+  private static Map<String, Map<String, float[][]>> rowsOf(List<Resolved> concepts) {
+    Map<String, Map<String, float[][]>> rows = new LinkedHashMap<>();
+    concepts.forEach(r -> rows.put(r.pinned().token(), Renderer.rowsPerEncoder(r.embedding())));
     return rows;
   }
 

@@ -1,7 +1,5 @@
 package dev.dti.generation;
 
-import static dev.dti.embedding.Embedding.TEXT_ENCODER;
-
 import dev.dti.basemodel.ModelRegistry;
 import dev.dti.blob.BlobStore;
 import dev.dti.blob.BlobStore.BlobInfo;
@@ -161,7 +159,7 @@ class GenerationRendering {
           "The base model changed since the request; send the request again.");
     }
     GenerationPlan plan = json.readValue(row.requestJson(), GenerationPlan.class);
-    Map<String, float[][]> conceptRows = new LinkedHashMap<>();
+    Map<String, Map<String, float[][]>> conceptRows = new LinkedHashMap<>();
     for (PinnedConcept concept : plan.concepts()) {
       Embedding embedding =
           promptConcepts
@@ -170,7 +168,7 @@ class GenerationRendering {
                   () ->
                       new MissingGenerationException(
                           "The concept " + concept.token() + " was deleted after the request."));
-      conceptRows.put(concept.token(), embedding.rows(TEXT_ENCODER));
+      conceptRows.put(concept.token(), Renderer.rowsPerEncoder(embedding));
     }
     var renderer =
         new Renderer(

@@ -13,7 +13,11 @@ public record GenerationRequest(
             example = "a <my-rabbit> wearing a spacesuit",
             requiredMode = Schema.RequiredMode.REQUIRED)
         String prompt,
-    @Schema(description = "Negative prompt (may use concept tokens too)", defaultValue = "")
+    @Schema(
+            description =
+                "Negative prompt (may use concept tokens too). For an SDXL model an absent one"
+                    + " conditions the unconditional half on zeros, while \"\" is encoded",
+            defaultValue = "")
         String negativePrompt,
     @Schema(description = "Sampling steps, 1 to dti.generation.max-steps", defaultValue = "25")
         Integer steps,
@@ -27,7 +31,9 @@ public record GenerationRequest(
         Integer height,
     @Schema(description = "1 to 4", defaultValue = "1") Integer numImages,
     @Schema(
-            description = "The sampler: ddim (DDIM, with eta) or euler (Euler discrete)",
+            description =
+                "The sampler: ddim (DDIM, with eta) or euler (Euler discrete); default ddim, euler"
+                    + " for an SDXL model",
             allowableValues = {"ddim", "euler"},
             defaultValue = "ddim")
         String scheduler,

@@ -156,7 +156,7 @@ class GenerationValidator {
     int h = height == null ? shape.resolution() : height;
     size("width", w, shape, errors);
     size("height", h, shape, errors);
-    String sched = scheduler == null ? SchedulerType.DDIM.id() : scheduler;
+    String sched = scheduler == null ? shape.defaultScheduler() : scheduler;
     if (!SchedulerType.ids().contains(sched)) {
       errors.add(
           new FieldProblem(

@@ -30,7 +30,9 @@ public record InterpolationRequest(
     Integer width,
     Integer height,
     @Schema(
-            description = "The sampler: ddim (DDIM, with eta) or euler (Euler discrete)",
+            description =
+                "The sampler: ddim (DDIM, with eta) or euler (Euler discrete); default ddim, euler"
+                    + " for an SDXL model",
             allowableValues = {"ddim", "euler"},
             defaultValue = "ddim")
         String scheduler,

@@ -5,9 +5,11 @@ import dev.dti.diffusion.pipeline.StableDiffusionModel;
 /**
  * What the request bounds depend on in the model: its resolution (unet sample_size × VAE scale
  * factor; 512 for SD 1.5), the step sizes must be multiples of (VAE scale factor × the UNet's
- * downsampling, 2^(blocks − 1): 8 × 8 = 64 for SD 1.5) and the token-embedding width.
+ * downsampling, 2^(blocks − 1): 8 × 8 = 64 for SD 1.5), the token-embedding width and the scheduler
+ * a request without one samples with (ddim; euler for SDXL).
  */
-record ModelShape(int resolution, int sizeMultiple, int maxSide, int embeddingDim) {
+record ModelShape(
+    int resolution, int sizeMultiple, int maxSide, int embeddingDim, String defaultScheduler) {
 
   /** diffusers' UNet2DConditionModel has no default sample_size; SD 1.x and 2.x-base use 64. */
   static final int SAMPLE_SIZE_WHEN_UNSET = 64;
@@ -22,6 +24,7 @@ record ModelShape(int resolution, int sizeMultiple, int maxSide, int embeddingDi
         resolution,
         multiple,
         resolution * maxSizeFactor,
-        model.textEncoder().config().hiddenSize());
+        model.textEncoder().config().hiddenSize(),
+        model.defaultScheduler().id());
   }
 }

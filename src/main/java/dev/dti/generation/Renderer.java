@@ -8,6 +8,7 @@ import dev.dti.diffusion.pipeline.StableDiffusionModel;
 import dev.dti.diffusion.pipeline.TextConditioning;
 import dev.dti.diffusion.pipeline.TextToImage;
 import dev.dti.diffusion.scheduler.SchedulerType;
+import dev.dti.embedding.Embedding;
 import dev.dti.generation.GenerationPlan.PinnedConcept;
 import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
@@ -38,18 +39,19 @@ public final class Renderer {
   private final StableDiffusionModel model;
   private final String modelName;
   private final GenerationPlan plan;
-  private final Map<String, float[][]> conceptRows;
+  private final Map<String, Map<String, float[][]>> conceptRows;
   private final List<float[][]> interpolated;
 
   /**
-   * @param conceptRows the rows of each concept token of the prompt and negative prompt
-   * @param interpolated for an interpolation, the rows of each point; else empty
+   * @param conceptRows the rows of each concept token of the prompt and negative prompt, per text
+   *     encoder name
+   * @param interpolated for an interpolation, the rows of each point (text_encoder's); else empty
    */
   public Renderer(
       StableDiffusionModel model,
       String modelName,
       GenerationPlan plan,
-      Map<String, float[][]> conceptRows,
+      Map<String, Map<String, float[][]>> conceptRows,
       List<float[][]> interpolated) {
     this.model = model;
     this.modelName = modelName;
@@ -59,10 +61,9 @@ public final class Renderer {
   }
 
   public RenderedImage render(int index) {
-    Map<String, Map<String, float[][]>> tokens = new LinkedHashMap<>();
-    conceptRows.forEach((token, rows) -> tokens.put(token, firstEncoder(rows)));
+    Map<String, Map<String, float[][]>> tokens = new LinkedHashMap<>(conceptRows);
     if (plan.interpolation() != null) {
-      tokens.put(SLOT_TOKEN, firstEncoder(interpolated.get(index)));
+      tokens.put(SLOT_TOKEN, Map.of(StableDiffusionModel.TEXT_ENCODER, interpolated.get(index)));
     }
     long seed = plan.seedOf(index);
     BufferedImage image;
@@ -91,8 +92,11 @@ public final class Renderer {
     return new RenderedImage(index, seed, plan.width(), plan.height(), png, metadata);
   }
 
-  private static Map<String, float[][]> firstEncoder(float[][] rows) {
-    return Map.of(StableDiffusionModel.TEXT_ENCODER, rows);
+  /** The embedding's rows by text encoder name, as the model's prompt encoding takes them. */
+  static Map<String, float[][]> rowsPerEncoder(Embedding embedding) {
+    Map<String, float[][]> rows = new LinkedHashMap<>();
+    embedding.encoders().forEach((encoder, encoderRows) -> rows.put(encoder, encoderRows.rows()));
+    return rows;
   }
 
   /**
@@ -104,7 +108,8 @@ public final class Renderer {
     String prompt =
         plan.interpolation() == null ? plan.prompt() : plan.interpolation().promptTemplate();
     meta.put("prompt", prompt);
-    meta.put("negative_prompt", plan.negativePrompt());
+    String negative = plan.negativePrompt() == null ? "" : plan.negativePrompt();
+    meta.put("negative_prompt", negative);
     meta.put("seed", Long.toString(seed));
     meta.put("steps", Integer.toString(plan.steps()));
     meta.put("guidance_scale", number(plan.guidanceScale()));
@@ -135,7 +140,7 @@ public final class Renderer {
             "%s%nNegative prompt: %s%nSteps: %d, Sampler: %s, CFG scale: %s, Seed: %d, Size: %dx%d,"
                 + " Model hash: %s, Model: %s",
             prompt,
-            plan.negativePrompt(),
+            negative,
             plan.steps(),
             SchedulerType.of(plan.scheduler()).samplerName(),
             number(plan.guidanceScale()),

@@ -67,6 +67,7 @@ public record StableDiffusionModel(
     ModelIndex index = ModelIndex.read(dir);
     List<Path> weights = requiredFiles(dir, index);
     boolean xl = index.hasSecondTextEncoder();
+    checkComponentsFit(dir, index);
     return new StableDiffusionModel(
         ModelId.of(dir, weights),
         dir,
@@ -83,6 +84,52 @@ public record StableDiffusionModel(
   }
 
   /**
+   * The checks diffusers' SDXL pipeline makes between components: the UNet takes pooled text
+   * embeddings and time ids exactly when there is a second text encoder, its cross_attention_dim is
+   * the sum of the text encoders' widths, and its text_time input is text_encoder_2's
+   * projection_dim plus 6 · addition_time_embed_dim.
+   */
+  private static void checkComponentsFit(Path dir, ModelIndex index) throws IOException {
+    UNet2DConditionConfig unet = UNet2DConditionConfig.read(dir.resolve("unet/config.json"));
+    int width = CLIPTextConfig.read(dir.resolve("text_encoder/config.json")).hiddenSize();
+    boolean xl = index.hasSecondTextEncoder();
+    if (unet.requiresAddedConditions() != xl) {
+      throw new IllegalArgumentException(
+          xl
+              ? dir
+                  + ": model_index.json names text_encoder_2 but the UNet has no text_time"
+                  + " addition embedding"
+              : dir
+                  + ": the UNet has addition_embed_type \"text_time\" (SDXL) but"
+                  + " model_index.json names no text_encoder_2 and tokenizer_2");
+    }
+    String widths = Integer.toString(width);
+    if (xl) {
+      CLIPTextModelWithProjectionConfig second =
+          CLIPTextModelWithProjectionConfig.read(dir.resolve("text_encoder_2/config.json"));
+      width += second.text().hiddenSize();
+      widths += " + " + second.text().hiddenSize();
+      if (second.projectionDim() != unet.addedTextEmbedsDim()) {
+        throw new IllegalArgumentException(
+            dir
+                + ": text_encoder_2's projection_dim "
+                + second.projectionDim()
+                + " does not match the UNet's pooled text width "
+                + unet.addedTextEmbedsDim()
+                + " (projection_class_embeddings_input_dim − 6 · addition_time_embed_dim)");
+      }
+    }
+    if (unet.crossAttentionDim() != width) {
+      throw new IllegalArgumentException(
+          dir
+              + ": the UNet's cross_attention_dim "
+              + unet.crossAttentionDim()
+              + " is not the text encoder width "
+              + widths);
+    }
+  }
+
+  /**
    * Makes every check {@link #load} makes before it reads a weight: the index, each component's
    * config and the tokenizers are read and the weight files found. Milliseconds, where a load of a
    * large model takes seconds and gigabytes; throws what the load would throw for these.
@@ -96,7 +143,7 @@ public record StableDiffusionModel(
       CLIPTokenizer.fromPretrained(dir.resolve("tokenizer_2"));
       CLIPTextModelWithProjectionConfig.read(dir.resolve("text_encoder_2/config.json"));
     }
-    UNet2DConditionConfig.read(dir.resolve("unet/config.json"));
+    checkComponentsFit(dir, index);
     AutoencoderKLConfig.read(dir.resolve("vae/config.json"));
     schedulerConfig(dir, index.hasSecondTextEncoder());
   }
@@ -143,7 +190,10 @@ public record StableDiffusionModel(
     return xl ? List.of(TEXT_ENCODER, TEXT_ENCODER_2) : List.of(TEXT_ENCODER);
   }
 
-  /** Whether this is an SDXL model: two text encoders, pooled text embeddings and time ids. */
+  /**
+   * Whether this is an SDXL model: two text encoders and a UNet that takes pooled text embeddings
+   * and time ids (load refuses a folder where the two disagree).
+   */
   public boolean isXL() {
     return textEncoder2 != null;
   }

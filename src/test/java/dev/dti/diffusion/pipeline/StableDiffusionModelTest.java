@@ -14,6 +14,7 @@ import dev.dti.support.TinyModelFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,5 +109,59 @@ class StableDiffusionModelTest {
       assertThatThrownBy(() -> StableDiffusionModel.load(dir, manager))
           .hasMessageContaining("'vae' is a AutoencoderTiny");
     }
+  }
+
+  @Test
+  void anSdxlIndexWithoutTheSecondTokenizerIsRefusedWithASentence(@TempDir Path dir)
+      throws Exception {
+    Path index = copyIndexOnly(dir);
+    Files.writeString(
+        index,
+        Files.readString(index)
+            .replaceAll("\"tokenizer_2\": \\[[^\\]]*\\]", "\"tokenizer_2\": [null, null]"));
+    assertThatThrownBy(() -> ModelIndex.read(dir))
+        .hasMessageContaining("names no class for component 'tokenizer_2'");
+  }
+
+  @Test
+  void nullOptionalComponentsOfAnSdxlIndexAreAccepted(@TempDir Path dir) throws Exception {
+    copyIndexOnly(dir);
+    ModelIndex index = ModelIndex.read(dir);
+    assertThat(index.pipelineClass()).isEqualTo(ModelIndex.SDXL_PIPELINE);
+    assertThat(index.hasSecondTextEncoder()).isTrue();
+    assertThat(index.forceZerosForEmptyPrompt()).isTrue();
+    assertThat(index.componentClasses())
+        .containsEntry("text_encoder_2", "CLIPTextModelWithProjection")
+        .doesNotContainKeys("image_encoder", "feature_extractor");
+  }
+
+  @Test
+  void anSdUnetUnderAnSdxlIndexIsRefusedBeforeAnyWeightIsRead(@TempDir Path dir) throws Exception {
+    TinyModelFolder.create(dir);
+    Path index = dir.resolve(ModelIndex.FILE);
+    Files.writeString(
+        index,
+        Files.readString(index)
+            .replace(
+                "\"text_encoder\":",
+                "\"text_encoder_2\": [\"transformers\", \"CLIPTextModelWithProjection\"],"
+                    + " \"tokenizer_2\": [\"transformers\", \"CLIPTokenizer\"],"
+                    + " \"text_encoder\":")
+            .replace("StableDiffusionPipeline", ModelIndex.SDXL_PIPELINE));
+    for (String folder : List.of("text_encoder", "tokenizer")) {
+      Path copy = Files.createDirectories(dir.resolve(folder + "_2"));
+      try (var files = Files.list(dir.resolve(folder))) {
+        for (Path file : files.toList()) {
+          Files.copy(file, copy.resolve(file.getFileName()));
+        }
+      }
+    }
+    assertThatThrownBy(() -> StableDiffusionModel.check(dir))
+        .hasMessageContaining("names text_encoder_2 but the UNet has no text_time");
+  }
+
+  private static Path copyIndexOnly(Path dir) throws Exception {
+    return Files.copy(
+        Golden.dir("sdxl_pipeline_tiny").resolve(ModelIndex.FILE), dir.resolve(ModelIndex.FILE));
   }
 }

@@ -3,6 +3,7 @@ package dev.dti.diffusion.pipeline;
 import static dev.dti.diffusion.pipeline.StableDiffusionModel.TEXT_ENCODER;
 import static dev.dti.diffusion.pipeline.StableDiffusionModel.TEXT_ENCODER_2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -146,6 +147,50 @@ class StableDiffusionXLPipelineGoldenTest {
     Conditioning cond = prompts.encode(TI_PROMPT, manager);
     assertClose("ti_prompt_embeds", cond.hiddenStates(), "ti_prompt_embeds", EMBEDDINGS);
     assertClose("ti_pooled", cond.textEmbeds(), "ti_pooled_prompt_embeds", EMBEDDINGS);
+  }
+
+  @Test
+  void textToImageSamplesAnSdxlModelWithEulerByDefaultAndTheZerosRuleForAnAbsentNegative() {
+    var byDefault = new GenerationSettings(32, 32, 2, 5.0, 0, 7);
+    var euler = new GenerationSettings(32, 32, 2, 5.0, 0, 7, SchedulerType.EULER);
+    var ddim = new GenerationSettings(32, 32, 2, 5.0, 0, 7, SchedulerType.DDIM);
+    int[] absent = pixels(TextToImage.generate(model, PROMPT, null, byDefault));
+
+    assertThat(pixels(TextToImage.generate(model, PROMPT, null, euler))).isEqualTo(absent);
+    assertThat(pixels(TextToImage.generate(model, PROMPT, null, ddim))).isNotEqualTo(absent);
+    assertThat(pixels(TextToImage.generate(model, PROMPT, "", byDefault))).isNotEqualTo(absent);
+  }
+
+  @Test
+  void textToImageTakesConceptRowsPerEncoder() throws Exception {
+    var settings = new GenerationSettings(32, 32, 2, 5.0, 0, 7);
+    Map<String, Map<String, float[][]>> catToy =
+        Map.of(
+            "<cat-toy>",
+            Map.of(
+                TEXT_ENCODER, new float[][] {load("ti_clip_l").toFloatArray()},
+                TEXT_ENCODER_2, new float[][] {load("ti_clip_g").toFloatArray()}));
+    int[] withConcept = pixels(TextToImage.generate(model, catToy, TI_PROMPT, null, settings));
+
+    assertThat(pixels(TextToImage.generate(model, catToy, TI_PROMPT, null, settings)))
+        .isEqualTo(withConcept);
+    assertThat(pixels(TextToImage.generate(model, catToy, PROMPT, null, settings)))
+        .isNotEqualTo(withConcept);
+    assertThatThrownBy(
+            () ->
+                TextToImage.generate(
+                    model,
+                    Map.of(
+                        "<cat-toy>",
+                        Map.of(TEXT_ENCODER, catToy.get("<cat-toy>").get(TEXT_ENCODER))),
+                    TI_PROMPT,
+                    null,
+                    settings))
+        .hasMessageContaining("has no rows for text encoder 'text_encoder_2'");
+  }
+
+  private static int[] pixels(java.awt.image.BufferedImage image) {
+    return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
   }
 
   @Test
