@@ -373,19 +373,20 @@ public final class BatchingBenchmark {
             + " with the batch: the Java-side batch preparation, the dispatch of every operator through"
             + " JNI (hundreds a pass), the optimizer and the job's database writes, and small tensors"
             + " that keep the cores below their peak. Batching K jobs pays that part once for K"
-            + " job-steps and gives each operator K times the work. On this CPU (about 20 GFLOP/s"
-            + " achieved, model-stack benchmark) even the toy model's job-step (about 1.1 GFLOP with the"
-            + " backward pass, about 50 ms; 46 ms measured on an idle machine in the Training section)"
-            + " is mostly arithmetic, and the SD-1.5-sized one (about 0.39 TFLOP at batch 1) entirely:"
-            + " batching can only win what the larger operators run more efficiently, which is why the"
-            + " ratio is expected near 1 there and must never fall below it. A data-centre GPU does 20"
-            + " to 150 TFLOP/s in float32/TF32: an SD-1.5-sized job-step at the default batch 4 and"
-            + " 32×32 latents (about 1.5 TFLOP) is then 10 to 75 ms of arithmetic at full use, the same"
-            + " order as the fixed part of a pass (thousands of kernel launches of 5 to 10 µs each for"
-            + " the forward and backward pass), and a batch of 4 small latents keeps most of its"
-            + " multiprocessors idle. Batching K jobs should therefore raise a GPU's job-steps/s nearly"
-            + " K-fold until K × batch × latent pixels fills the device (tens of 32×32 examples a pass):"
-            + " the GPU default is 8 jobs, the CPU default 4.");
+            + " job-steps and gives each operator K times the work. On an idle 2-core machine the"
+            + " SD-1.5-sized job-step (about 0.39 TFLOP at batch 1 with the backward pass) runs near the"
+            + " CPU's arithmetic rate, about 100 GFLOP/s: it is compute-bound and batching can only win"
+            + " what larger operators run more efficiently, so the ratio is expected near 1 there and"
+            + " must not fall below it. The toy model's job-step (about 1.1 GFLOP) takes about 50 ms"
+            + " alone, about 20 GFLOP/s: most of its time is the fixed part, which batching shares. A"
+            + " data-centre GPU does 20 to 150 TFLOP/s in float32/TF32: an SD-1.5-sized job-step at the"
+            + " default batch 4 and 32×32 latents (about 1.5 TFLOP) is then 10 to 75 ms of arithmetic at"
+            + " full use, the same order as the fixed part of a pass (thousands of kernel launches of 5"
+            + " to 10 µs each for the forward and backward pass), and a batch of 4 small latents keeps"
+            + " most of its multiprocessors idle: the toy model's regime, not the CPU's SD-1.5 one."
+            + " Batching K jobs should therefore raise a GPU's job-steps/s by a large part of K until K"
+            + " × batch × latent pixels fills the device (tens of 32×32 examples a pass): the GPU"
+            + " default is 8 jobs, the CPU default 4.");
     lines.add("");
     lines.add(BenchmarkMachine.describe(loadBefore, loadAfter));
     return String.join("\n", lines);
