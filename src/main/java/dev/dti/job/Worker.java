@@ -47,7 +47,7 @@ final class Worker implements Runnable {
   private final MeterRegistry meters;
   private final InstantSource clock;
   private final DistributionSummary stepWidth;
-  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private volatile CountDownLatch stopSignal = new CountDownLatch(1);
   private final Object busyClock = new Object();
   private long busyNanosOfFinishedJobs;
   private long busySinceNanos;
@@ -191,6 +191,15 @@ final class Worker implements Runnable {
       }
     }
     return true;
+  }
+
+  /**
+   * Makes a stopped worker ready to run again (a pool started after a stop, as a paused Spring
+   * context restarts it); called before its new thread starts.
+   */
+  void prepareToRun() {
+    stopSignal = new CountDownLatch(1);
+    stopping = false;
   }
 
   /** Asks the worker to stop claiming, and its running handlers (if any) to stop at a step. */

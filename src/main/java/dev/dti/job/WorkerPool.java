@@ -96,6 +96,7 @@ public final class WorkerPool implements SmartLifecycle {
     reaperThread.scheduleWithFixedDelay(
         reaper::reap, reaperMillis, reaperMillis, TimeUnit.MILLISECONDS);
     for (Worker worker : workers) {
+      worker.prepareToRun();
       Thread thread = Thread.ofPlatform().name(worker.name()).daemon(true).unstarted(worker);
       threads.add(thread);
       thread.start();

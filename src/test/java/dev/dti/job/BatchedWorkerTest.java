@@ -168,6 +168,21 @@ class BatchedWorkerTest extends QueueTestBase {
   }
 
   @Test
+  void aPoolStartedAgainAfterAStopRunsJobsAgain() {
+    WorkerPool pool = pool(fastProperties(1).withBatchJobs(4), batchingHandler());
+    pool.start();
+    pool.stop();
+    Job queuedWhileStopped = enqueueFor(tenant, 2);
+
+    pool.start();
+
+    assertThat(
+            awaitState(queuedWhileStopped, JobState.SUCCEEDED, Duration.ofSeconds(30))
+                .currentStep())
+        .isEqualTo(2);
+  }
+
+  @Test
   void aWorkerWithBatchJobsOneRunsEachJobAloneThroughRun() {
     Job a = enqueueFor(tenant, 3);
     Job b = enqueueFor(otherTenant, 3);
