@@ -1,6 +1,7 @@
 package dev.dti.job;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +28,19 @@ public final class JobClaimer {
       return Optional.empty();
     }
     return jobs.claimNext(kinds, owner, leaseDuration);
+  }
+
+  /**
+   * The next job of one of {@code onlyKinds} (those of them this process handles), leased to {@code
+   * owner}, by the same fair order; empty if none is runnable now.
+   */
+  public Optional<Job> claim(String owner, Set<String> onlyKinds) {
+    Set<String> wanted = new HashSet<>(onlyKinds);
+    wanted.retainAll(kinds);
+    if (wanted.isEmpty()) {
+      return Optional.empty();
+    }
+    return jobs.claimNext(wanted, owner, leaseDuration);
   }
 
   public Set<String> kinds() {

@@ -1,5 +1,7 @@
 package dev.dti.job;
 
+import java.util.Optional;
+
 /**
  * Does the work of one kind of job. Every Spring bean of this type is found by the worker pool; a
  * worker only claims jobs of kinds that have a handler, so jobs of other kinds wait in the queue.
@@ -15,4 +17,13 @@ public interface JobHandler {
   String kind();
 
   void run(JobContext context) throws Exception;
+
+  /**
+   * How a worker can step several jobs of this kind together, or empty (the default) when each job
+   * runs alone in {@link #run}. A worker with {@code dti.worker.batch-jobs} of one always calls
+   * {@link #run}.
+   */
+  default Optional<JobBatching> batching() {
+    return Optional.empty();
+  }
 }

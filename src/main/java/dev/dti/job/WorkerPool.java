@@ -22,13 +22,17 @@ import org.springframework.context.SmartLifecycle;
  * on its own named platform thread ({@code dti-worker-cpu-0}, {@code dti-worker-gpu0-0}, …), plus
  * one thread for lease heartbeats and one for the reaper.
  *
+ * <p>A worker steps up to {@code batch-jobs} jobs of a batching handler together ({@link
+ * JobBatching}); each of them keeps its own lease, heartbeat and outcome.
+ *
  * <p>Model work stays off virtual and request threads on purpose: a JNI call pins its carrier
  * thread, and libtorch keeps per-OS-thread state (grad mode, thread-local streams).
  *
  * <p>On shutdown the workers stop claiming, running handlers are asked to stop at their next step
- * ({@link StopReason#SHUTDOWN}) and their jobs go back to the queue without using up an attempt; a
- * handler still running after {@code shutdown-grace} is interrupted. Heartbeats go on until every
- * worker has stopped, so no lease expires during the grace period.
+ * ({@link StopReason#SHUTDOWN}) and their jobs (every job a batching worker holds) go back to the
+ * queue without using up an attempt; a handler still running after {@code shutdown-grace} is
+ * interrupted. Heartbeats go on until every worker has stopped, so no lease expires during the
+ * grace period.
  */
 public final class WorkerPool implements SmartLifecycle {
 
@@ -65,6 +69,7 @@ public final class WorkerPool implements SmartLifecycle {
                 name,
                 instance + "/" + name,
                 device,
+                properties.batchJobs(device),
                 claimer,
                 byKind,
                 jobs,
@@ -91,6 +96,7 @@ public final class WorkerPool implements SmartLifecycle {
     reaperThread.scheduleWithFixedDelay(
         reaper::reap, reaperMillis, reaperMillis, TimeUnit.MILLISECONDS);
     for (Worker worker : workers) {
+      worker.prepareToRun();
       Thread thread = Thread.ofPlatform().name(worker.name()).daemon(true).unstarted(worker);
       threads.add(thread);
       thread.start();

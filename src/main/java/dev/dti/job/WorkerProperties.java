@@ -3,6 +3,7 @@ package dev.dti.job;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -29,6 +30,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdownGrace on shutdown, how long running handlers get to stop at a step boundary before
  *     their threads are interrupted
  * @param queueDepthCacheTtl how long the queue-depth gauge reuses its last count
+ * @param batchJobs how many jobs one worker holds and steps together when their handler can batch
+ *     ({@link JobHandler#batching()}); one runs every job alone. Unset: {@link #CPU_BATCH_JOBS} on
+ *     {@code cpu}, {@link #GPU_BATCH_JOBS} on a {@code gpu:N} device (see {@link
+ *     #batchJobs(String)})
  */
 @ConfigurationProperties("dti.worker")
 public record WorkerProperties(
@@ -43,8 +48,23 @@ public record WorkerProperties(
     @DefaultValue("30s") Duration backoffBase,
     @DefaultValue("30m") Duration backoffCap,
     @DefaultValue("20s") Duration shutdownGrace,
-    @DefaultValue("5s") Duration queueDepthCacheTtl) {
+    @DefaultValue("5s") Duration queueDepthCacheTtl,
+    Integer batchJobs) {
 
+  /**
+   * Jobs a CPU worker steps together by default: in docs/benchmarks.md ("Multi-job batching")
+   * stepping 2 to 8 jobs together never lost throughput on the CPU (at SD-1.5 size it gained a
+   * little, on the small default model 2 to 3 times), and 4 keeps the extra memory moderate.
+   */
+  public static final int CPU_BATCH_JOBS = 4;
+
+  /**
+   * Jobs a GPU worker steps together by default: a step of one small job leaves most of a GPU idle
+   * (docs/benchmarks.md, "What the numbers predict for a GPU").
+   */
+  public static final int GPU_BATCH_JOBS = 8;
+
+  @ConstructorBinding
   public WorkerProperties {
     devices = devices.stream().map(String::strip).filter(d -> !d.isEmpty()).toList();
     if (devices.isEmpty()) {
@@ -59,9 +79,68 @@ public record WorkerProperties(
     if (maxCrashes < 1) {
       throw new IllegalArgumentException("dti.worker.max-crashes must be at least 1");
     }
+    if (batchJobs != null && batchJobs < 1) {
+      throw new IllegalArgumentException("dti.worker.batch-jobs must be at least 1");
+    }
     if (heartbeatInterval.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException(
           "dti.worker.heartbeat-interval must be shorter than dti.worker.lease-duration");
     }
+  }
+
+  /** Every property but {@code batchJobs}, which takes its per-device default. */
+  public WorkerProperties(
+      List<String> devices,
+      int threadsPerDevice,
+      Duration pollInterval,
+      Duration leaseDuration,
+      Duration heartbeatInterval,
+      Duration reaperInterval,
+      int maxAttempts,
+      int maxCrashes,
+      Duration backoffBase,
+      Duration backoffCap,
+      Duration shutdownGrace,
+      Duration queueDepthCacheTtl) {
+    this(
+        devices,
+        threadsPerDevice,
+        pollInterval,
+        leaseDuration,
+        heartbeatInterval,
+        reaperInterval,
+        maxAttempts,
+        maxCrashes,
+        backoffBase,
+        backoffCap,
+        shutdownGrace,
+        queueDepthCacheTtl,
+        null);
+  }
+
+  /** The same properties with {@code batchJobs} set. */
+  public WorkerProperties withBatchJobs(int jobs) {
+    return new WorkerProperties(
+        devices,
+        threadsPerDevice,
+        pollInterval,
+        leaseDuration,
+        heartbeatInterval,
+        reaperInterval,
+        maxAttempts,
+        maxCrashes,
+        backoffBase,
+        backoffCap,
+        shutdownGrace,
+        queueDepthCacheTtl,
+        jobs);
+  }
+
+  /** Jobs a worker on {@code device} steps together: the property, or the device type's default. */
+  public int batchJobs(String device) {
+    if (batchJobs != null) {
+      return batchJobs;
+    }
+    return device.startsWith("gpu") ? GPU_BATCH_JOBS : CPU_BATCH_JOBS;
   }
 }

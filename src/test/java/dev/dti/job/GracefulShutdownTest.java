@@ -25,9 +25,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * SIGTERM to the single-process default (API, worker and the embedded PostgreSQL in one JVM) in the
- * middle of a training job: the worker finishes its step, checkpoints there and hands the job back
- * before the database stops; the next start resumes at exactly that step, and no attempt or crash
- * is counted. Runs the real application in child JVMs.
+ * middle of two training jobs that its worker steps together: the worker finishes its step,
+ * checkpoints each job there and hands both back before the database stops; the next start resumes
+ * at exactly that step, and no attempt or crash is counted. Runs the real application in child
+ * JVMs.
  */
 class GracefulShutdownTest {
 
@@ -44,32 +45,40 @@ class GracefulShutdownTest {
   }
 
   @Test
-  void sigtermMidJobCheckpointsAtTheCurrentStepAndTheNextStartResumesThereWithoutCountingAnAttempt(
-      @TempDir Path dir) throws Exception {
+  void
+      sigtermMidJobsCheckpointsEveryHeldJobAtTheCurrentStepAndTheNextStartResumesThereWithoutCountingAnAttempt(
+          @TempDir Path dir) throws Exception {
     Path model = TinyModelFolder.create(dir.resolve("model"));
     Path data = dir.resolve("data");
     Path firstLog = dir.resolve("first.log");
     int port = freePort();
     Process first = start(model, data, port, firstLog);
     ApiClient api = awaitReady(port, first, firstLog);
-    String jobId = createLongTrainingJob(api);
+    // Two jobs on the default CPU worker, which steps up to 4 jobs together: both are held.
+    List<String> jobIds =
+        List.of(createLongTrainingJob(api, "<blob>"), createLongTrainingJob(api, "<blub>"));
     await()
         .atMost(Duration.ofMinutes(6))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> job(api, jobId).get("currentStep").asInt() >= 3);
-    int attemptsWhileRunning = job(api, jobId).get("attempts").asInt();
+        .until(() -> jobIds.stream().allMatch(id -> job(api, id).get("currentStep").asInt() >= 3));
+    for (String jobId : jobIds) {
+      assertThat(job(api, jobId).get("attempts").asInt()).isEqualTo(1);
+    }
 
     first.destroy(); // SIGTERM
     assertThat(first.waitFor(90, TimeUnit.SECONDS)).as("the first process exits").isTrue();
 
     String firstOutput = Files.readString(firstLog);
-    Matcher stopped =
-        Pattern.compile("Job " + jobId + " stopped at step (\\d+) for shutdown")
-            .matcher(firstOutput);
-    assertThat(stopped.find()).as(firstOutput).isTrue();
-    int stoppedAt = Integer.parseInt(stopped.group(1));
     assertThat(firstOutput).doesNotContain("Could not record how job");
-    assertThat(stoppedAt % 1000).as("not a periodic checkpoint step").isNotZero();
+    List<Integer> stoppedAt = new ArrayList<>();
+    for (String jobId : jobIds) {
+      Matcher stopped =
+          Pattern.compile("Job " + jobId + " stopped at step (\\d+) for shutdown")
+              .matcher(firstOutput);
+      assertThat(stopped.find()).as(firstOutput).isTrue();
+      stoppedAt.add(Integer.parseInt(stopped.group(1)));
+    }
+    assertThat(stoppedAt.get(0) % 1000).as("not a periodic checkpoint step").isNotZero();
 
     Path secondLog = dir.resolve("second.log");
     int secondPort = freePort();
@@ -78,25 +87,38 @@ class GracefulShutdownTest {
     await()
         .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> Files.readString(secondLog).contains("Job " + jobId + " resumes from"));
+        .until(
+            () ->
+                jobIds.stream()
+                    .allMatch(id -> readLog(secondLog).contains("Job " + id + " resumes from")));
 
-    assertThat(Files.readString(secondLog))
-        .contains("Job " + jobId + " resumes from its checkpoint at step " + stoppedAt);
-    JsonNode resumed = job(again, jobId);
-    assertThat(attemptsWhileRunning).isEqualTo(1);
-    assertThat(resumed.get("attempts").asInt()).isEqualTo(1);
-    assertThat(resumed.get("crashes").asInt()).isZero();
-    assertThat(resumed.get("currentStep").asInt()).isGreaterThanOrEqualTo(stoppedAt);
-    assertThat(again.post("/v1/jobs/" + jobId + "/cancel", KEY).status()).isEqualTo(200);
+    for (int i = 0; i < jobIds.size(); i++) {
+      String jobId = jobIds.get(i);
+      assertThat(readLog(secondLog))
+          .contains("Job " + jobId + " resumes from its checkpoint at step " + stoppedAt.get(i));
+      JsonNode resumed = job(again, jobId);
+      assertThat(resumed.get("attempts").asInt()).isEqualTo(1);
+      assertThat(resumed.get("crashes").asInt()).isZero();
+      assertThat(resumed.get("currentStep").asInt()).isGreaterThanOrEqualTo(stoppedAt.get(i));
+      assertThat(again.post("/v1/jobs/" + jobId + "/cancel", KEY).status()).isEqualTo(200);
+    }
   }
 
-  private String createLongTrainingJob(ApiClient api) {
+  private static String readLog(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String createLongTrainingJob(ApiClient api, String token) {
     Multipart form =
         new Multipart()
             .image("one.png", TestImages.png(64, 48))
             .image("two.png", TestImages.png(40, 40))
             .field("name", "Blob")
-            .field("token", "<blob>")
+            .field("token", token)
             .field("initializer", "a")
             .field("steps", "5000")
             .field("batchSize", "1");
