@@ -33,8 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The generation API on the tiny SDXL folder (golden sdxl_pipeline_tiny, 32×32): Euler by default,
- * an absent negative prompt conditioned on zeros, concept rows for both text encoders, and
- * interpolation refused with a sentence. Each image equals {@link TextToImage} on the same model.
+ * an absent negative prompt conditioned on zeros, concept rows for both text encoders. Each image
+ * equals {@link TextToImage} on the same model (interpolation: SdxlInterpolationApiTest).
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -137,23 +137,6 @@ class SdxlGenerationApiTest {
             null,
             settings(9, null));
     assertThat(GenerationApiTest.pixels(imageBytes(tenant, response))).isEqualTo(pixels(expected));
-  }
-
-  @Test
-  void anInterpolationOnAnSdxlModelIsRefusedWithASentence() {
-    TestTenant tenant = newTenant();
-    concept(tenant, "<a>");
-    concept(tenant, "<b>");
-
-    Response response =
-        api.postJson(
-            "/v1/interpolations",
-            tenant.key(),
-            "{\"promptTemplate\": \"a photo of {}\", \"concepts\": [\"<a>\", \"<b>\"],"
-                + " \"t\": [0.5], \"steps\": 1}");
-
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.body()).contains("interpolation is not supported on an SDXL model");
   }
 
   private StableDiffusionModel model() {
