@@ -85,8 +85,11 @@ public final class JobEventListener implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     running = false;
+    if (thread.getState() == Thread.State.NEW) {
+      return; // never started: nothing to stop (join would throw)
+    }
     thread.interrupt();
     try {
       thread.join(Duration.ofSeconds(5));
