@@ -379,7 +379,9 @@ async function jobPage(id) {
     previewsAsked = Date.now();
     try {
       const steps = await api.json(`/v1/jobs/${id}/previews`);
-      for (const step of steps.filter((s) => !shownPreviews.has(s))) {
+      for (const step of steps) {
+        // checked here, not before the loop: another call may have shown it while this one awaited
+        if (shownPreviews.has(step)) continue;
         shownPreviews.add(step);
         const img = h('img', { alt: `validation preview at step ${step}`, width: 128, height: 128 });
         previews.append(h('figure', {}, img, h('figcaption', {}, `step ${step}`)));
