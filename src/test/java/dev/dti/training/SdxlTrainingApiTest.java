@@ -13,17 +13,15 @@ import dev.dti.embedding.file.EmbeddingFile;
 import dev.dti.embedding.file.EmbeddingFiles;
 import dev.dti.job.JobRepository;
 import dev.dti.job.WorkerPool;
-import dev.dti.job.WorkerProperties;
 import dev.dti.security.TenantService;
 import dev.dti.support.ApiClient;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.Multipart;
 import dev.dti.support.TestDatabase;
 import dev.dti.support.TestImages;
+import dev.dti.support.TestWorkers;
 import dev.dti.support.TinySdxlFolder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -161,28 +159,7 @@ class SdxlTrainingApiTest {
   }
 
   private void startWorkers() {
-    WorkerProperties fast =
-        new WorkerProperties(
-            List.of("cpu"),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            3,
-            5,
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(60),
-            Duration.ZERO);
-    pool =
-        new WorkerPool(
-            fast,
-            jobRepository,
-            List.of(handler),
-            new SimpleMeterRegistry(),
-            InstantSource.system());
-    pool.start();
+    pool = TestWorkers.start(jobRepository, List.of(handler));
   }
 
   private JsonNode createConcept(String token, int steps) {

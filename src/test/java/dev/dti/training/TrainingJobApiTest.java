@@ -13,21 +13,19 @@ import dev.dti.embedding.file.EmbeddingFiles;
 import dev.dti.embedding.file.EmbeddingFormat;
 import dev.dti.job.JobRepository;
 import dev.dti.job.WorkerPool;
-import dev.dti.job.WorkerProperties;
 import dev.dti.security.TenantService;
 import dev.dti.support.ApiClient;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.Multipart;
 import dev.dti.support.TestDatabase;
 import dev.dti.support.TestImages;
+import dev.dti.support.TestWorkers;
 import dev.dti.support.TinyModelFolder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -283,28 +281,7 @@ class TrainingJobApiTest {
   }
 
   private void startWorkers() {
-    WorkerProperties fast =
-        new WorkerProperties(
-            List.of("cpu"),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            3,
-            5,
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(60),
-            Duration.ZERO);
-    pool =
-        new WorkerPool(
-            fast,
-            jobRepository,
-            List.of(handler),
-            new SimpleMeterRegistry(),
-            InstantSource.system());
-    pool.start();
+    pool = TestWorkers.start(jobRepository, List.of(handler));
   }
 
   private Response createConcept(String token, int steps) {

@@ -10,14 +10,12 @@ import dev.dti.job.JobHandler;
 import dev.dti.job.JobRepository;
 import dev.dti.job.JobService;
 import dev.dti.job.WorkerPool;
-import dev.dti.job.WorkerProperties;
 import dev.dti.support.ApiClient.Response;
 import dev.dti.support.Multipart;
 import dev.dti.support.TestImages;
+import dev.dti.support.TestWorkers;
 import dev.dti.webhook.WebhookReceiver.Received;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -495,23 +493,6 @@ class WebhookDeliveryTest extends WebhookTestBase {
   }
 
   private void startWorkers() {
-    WorkerProperties fast =
-        new WorkerProperties(
-            List.of("cpu"),
-            1,
-            Duration.ofMillis(50),
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            3,
-            5,
-            Duration.ofMillis(200),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(60),
-            Duration.ZERO);
-    pool =
-        new WorkerPool(
-            fast, jobRepository, handlers, new SimpleMeterRegistry(), InstantSource.system());
-    pool.start();
+    pool = TestWorkers.start(jobRepository, handlers);
   }
 }
