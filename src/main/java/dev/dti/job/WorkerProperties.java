@@ -88,36 +88,6 @@ public record WorkerProperties(
     }
   }
 
-  /** Every property but {@code batchJobs}, which takes its per-device default. */
-  public WorkerProperties(
-      List<String> devices,
-      int threadsPerDevice,
-      Duration pollInterval,
-      Duration leaseDuration,
-      Duration heartbeatInterval,
-      Duration reaperInterval,
-      int maxAttempts,
-      int maxCrashes,
-      Duration backoffBase,
-      Duration backoffCap,
-      Duration shutdownGrace,
-      Duration queueDepthCacheTtl) {
-    this(
-        devices,
-        threadsPerDevice,
-        pollInterval,
-        leaseDuration,
-        heartbeatInterval,
-        reaperInterval,
-        maxAttempts,
-        maxCrashes,
-        backoffBase,
-        backoffCap,
-        shutdownGrace,
-        queueDepthCacheTtl,
-        null);
-  }
-
   /** The same properties with {@code batchJobs} set. */
   public WorkerProperties withBatchJobs(int jobs) {
     return new WorkerProperties(

@@ -58,7 +58,8 @@ abstract class QueueTestBase extends IntegrationTest {
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
         shutdownGrace,
-        Duration.ZERO);
+        Duration.ZERO,
+        null);
   }
 
   /** A worker of a pool that is never started: the test drives it with {@code runNextJob()}. */

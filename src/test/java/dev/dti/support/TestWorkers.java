@@ -17,7 +17,7 @@ public final class TestWorkers {
 
   private TestWorkers() {}
 
-  /** The properties of {@link #start}, with the device's default number of jobs per pass. */
+  /** The properties of {@link #start}; batch-jobs null: the device type's default. */
   public static WorkerProperties fast() {
     return new WorkerProperties(
         List.of("cpu"),
@@ -31,7 +31,8 @@ public final class TestWorkers {
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
         Duration.ofSeconds(60),
-        Duration.ZERO);
+        Duration.ZERO,
+        null);
   }
 
   /** A started pool with {@link #fast} properties; stop it when the test ends. */
